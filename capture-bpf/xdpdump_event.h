@@ -1,0 +1,42 @@
+/* The one layout shared by the XDP program and the Java reader (dev.xdpdump.event.EventLayout).
+ * Every field is fixed-width and in host byte order; the frame bytes follow the header directly. */
+#ifndef XDPDUMP_EVENT_H
+#define XDPDUMP_EVENT_H
+
+#include <linux/types.h>
+
+/* Largest snap length the program honours: keeps the perf output size a verifier-friendly bound. */
+#define XDPDUMP_MAX_SNAP_LEN 65535
+#define XDPDUMP_DEFAULT_SNAP_LEN 256
+
+/* Emitted once per TCP connection request (SYN set, ACK clear), followed by cap_len frame bytes. */
+struct xdpdump_event {
+	__u64 ts_ns;      /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 ifindex;    /* interface the frame arrived on */
+	__u32 rx_queue;   /* receive queue index */
+	__u32 wire_len;   /* length of the whole frame, all fragments */
+	__u32 cap_len;    /* frame bytes that follow this header: min(snap_len, linear frame length) */
+	__u16 l3_offset;  /* from frame start to the IP header */
+	__u16 l4_offset;  /* from frame start to the TCP header */
+	__u8 ip_version;  /* 4 or 6 */
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct xdpdump_event) == 32, "xdpdump_event is read by Java at fixed offsets");
+
+/* The single entry of the config array map, written by the loader before attach. */
+struct xdpdump_config {
+	__u32 snap_len;   /* 0 means XDPDUMP_DEFAULT_SNAP_LEN */
+	__u32 reserved;   /* room for filters without changing the value size */
+};
+_Static_assert(sizeof(struct xdpdump_config) == 8, "xdpdump_config is written by Java at fixed offsets");
+
+/* The single entry of the per-CPU counters map. */
+struct xdpdump_counters {
+	__u64 frames;       /* every frame the program ran on */
+	__u64 matched;      /* TCP connection requests (SYN without ACK) */
+	__u64 emitted;      /* events the perf ring accepted */
+	__u64 emit_failed;  /* events the perf ring refused (full ring): lost */
+};
+_Static_assert(sizeof(struct xdpdump_counters) == 32, "xdpdump_counters is read by Java at fixed offsets");
+
+#endif
