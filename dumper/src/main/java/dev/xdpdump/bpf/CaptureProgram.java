@@ -1,0 +1,121 @@
+package dev.xdpdump.bpf;
+
+import dev.xdpdump.sys.Bpf;
+import dev.xdpdump.sys.ErrnoException;
+import dev.xdpdump.sys.FileDescriptorHandle;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * xdpdump's XDP program, loaded: its maps ({@code events}, {@code config}, {@code counters}) and the program itself,
+ * built from the object in capture-bpf/ that ships inside the jar. Owns every fd it creates; a failure half way
+ * closes what was made.
+ */
+public final class CaptureProgram implements AutoCloseable {
+    static final String OBJECT_RESOURCE = "/dev/xdpdump/bpf/xdpdump.bpf.o";
+    private static final String PROGRAM_SECTION = "xdp";
+    private static final int COUNTERS_SIZE = 32; // struct xdpdump_counters
+
+    private final Map<String, BpfMap> maps;
+    private final FileDescriptorHandle program;
+    private final int cpus;
+
+    private CaptureProgram(Map<String, BpfMap> maps, FileDescriptorHandle program, int cpus) {
+        this.maps = maps;
+        this.program = program;
+        this.cpus = cpus;
+    }
+
+    /**
+     * Creates the maps, writes the snap length into {@code config} and loads the program.
+     *
+     * @param possibleCpus sizes the perf event array: its key is the CPU number
+     */
+    public static CaptureProgram load(int snapLength, int possibleCpus) throws ErrnoException {
+        ObjectFile object = new ObjectFile(readObject(), PROGRAM_SECTION);
+        Map<String, BpfMap> maps = new LinkedHashMap<>();
+        try {
+            for (MapSpec spec : object.maps()) {
+                int entries = spec.type() == Bpf.BPF_MAP_TYPE_PERF_EVENT_ARRAY ? possibleCpus : spec.maxEntries();
+                maps.put(spec.name(), BpfMap.create(spec, entries));
+            }
+            maps.get("config").update(0, ByteBuffer.allocate(8).order(ByteOrder.nativeOrder())
+                    .putInt(0, snapLength).array());
+            byte[] instructions = object.instructions();
+            for (ObjectFile.MapReference ref : object.mapReferences()) {
+                BpfMap map = maps.get(ref.mapName());
+                // ld_imm64 with src_reg BPF_PSEUDO_MAP_FD: the kernel swaps the fd for the map's address.
+                instructions[ref.instructionOffset() + 1] = (byte) ((instructions[ref.instructionOffset() + 1] & 0x0f) | 0x10);
+                ByteBuffer.wrap(instructions).order(ByteOrder.LITTLE_ENDIAN)
+                        .putInt(ref.instructionOffset() + 4, map.fd().fd());
+            }
+            FileDescriptorHandle program = Bpf.progLoad(object.programName(), Bpf.BPF_PROG_TYPE_XDP, instructions,
+                    object.license());
+            return new CaptureProgram(maps, program, possibleCpus);
+        } catch (ErrnoException | RuntimeException e) {
+            maps.values().forEach(BpfMap::close);
+            throw e;
+        }
+    }
+
+    private static byte[] readObject() {
+        try (InputStream in = CaptureProgram.class.getResourceAsStream(OBJECT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the jar lacks " + OBJECT_RESOURCE + "; rebuild with 'mvn package'");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The perf event array the program writes events to; the reader installs one perf event fd per CPU in it. */
+    public void installPerfEvent(int cpu, FileDescriptorHandle perfEvent) throws ErrnoException {
+        Bpf.mapUpdateElem(maps.get("events").fd(), intBytes(cpu), intBytes(perfEvent.fd()));
+    }
+
+    public XdpLink attach(String interfaceName, int ifindex, XdpMode mode) throws ErrnoException {
+        return XdpLink.attach(program, interfaceName, ifindex, mode);
+    }
+
+    /** The kernel's id for this program, as {@code bpftool prog} and {@code ip link} show it. */
+    public int id() throws ErrnoException {
+        return Bpf.progId(program);
+    }
+
+    /** Runs the program once on a crafted frame (BPF_PROG_TEST_RUN); for tests and benchmarks. */
+    public Bpf.TestRun testRun(byte[] frame) throws ErrnoException {
+        return Bpf.progTestRun(program, frame);
+    }
+
+    public ProgramCounters counters() throws ErrnoException {
+        byte[] raw = new byte[COUNTERS_SIZE * cpus];
+        maps.get("counters").lookup(0, raw);
+        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder());
+        long frames = 0, matched = 0, emitted = 0, failed = 0;
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            int at = cpu * COUNTERS_SIZE;
+            frames += b.getLong(at);
+            matched += b.getLong(at + 8);
+            emitted += b.getLong(at + 16);
+            failed += b.getLong(at + 24);
+        }
+        return new ProgramCounters(frames, matched, emitted, failed);
+    }
+
+    private static byte[] intBytes(int v) {
+        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(v).array();
+    }
+
+    @Override
+    public void close() {
+        program.close();
+        maps.values().forEach(BpfMap::close);
+    }
+}

@@ -1,0 +1,161 @@
+package dev.xdpdump.sys;
+
+import jnr.ffi.Pointer;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The bpf(2) commands xdpdump uses, one method per command, each filling {@code union bpf_attr}
+ * (linux/bpf.h) at the offsets the kernel defines. Set-up calls: they allocate, and must not run per event.
+ */
+public final class Bpf {
+    private static final long SYS_BPF = 321; // x86-64
+
+    private static final int BPF_MAP_CREATE = 0;
+    private static final int BPF_MAP_LOOKUP_ELEM = 1;
+    private static final int BPF_MAP_UPDATE_ELEM = 2;
+    private static final int BPF_PROG_LOAD = 5;
+    private static final int BPF_PROG_TEST_RUN = 10;
+    private static final int BPF_OBJ_GET_INFO_BY_FD = 15;
+    private static final int BPF_LINK_CREATE = 28;
+
+    public static final int BPF_MAP_TYPE_ARRAY = 2;
+    public static final int BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4;
+    public static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
+    public static final int BPF_PROG_TYPE_XDP = 6;
+    public static final int BPF_XDP = 37;
+
+    private static final int ATTR_SIZE = 128;
+    private static final int OBJ_NAME_LEN = 16;
+
+    private Bpf() {}
+
+    private static long bpf(int cmd, Pointer attr) {
+        return Native.LIBC.syscall(SYS_BPF, cmd, attr.address(), ATTR_SIZE, 0, 0);
+    }
+
+    public static FileDescriptorHandle mapCreate(String name, int type, int keySize, int valueSize, int maxEntries)
+            throws ErrnoException {
+        Pointer attr = Native.allocate(ATTR_SIZE);
+        attr.putInt(0, type);
+        attr.putInt(4, keySize);
+        attr.putInt(8, valueSize);
+        attr.putInt(12, maxEntries);
+        putName(attr, 28, name);
+        int fd = (int) Native.check("create map " + name, bpf(BPF_MAP_CREATE, attr));
+        return new FileDescriptorHandle("map " + name, fd);
+    }
+
+    public static void mapUpdateElem(FileDescriptorHandle map, byte[] key, byte[] value) throws ErrnoException {
+        Pointer k = copyIn(key);
+        Pointer v = copyIn(value);
+        Pointer attr = Native.allocate(ATTR_SIZE);
+        attr.putInt(0, map.fd());
+        attr.putLong(8, k.address());
+        attr.putLong(16, v.address());
+        attr.putLong(24, 0); // BPF_ANY
+        Native.check("update " + map, bpf(BPF_MAP_UPDATE_ELEM, attr));
+    }
+
+    /** Reads one element into {@code value}, whose length must be the map's value size (times CPUs for per-CPU maps). */
+    public static void mapLookupElem(FileDescriptorHandle map, byte[] key, byte[] value) throws ErrnoException {
+        Pointer k = copyIn(key);
+        Pointer v = Native.allocate(value.length);
+        Pointer attr = Native.allocate(ATTR_SIZE);
+        attr.putInt(0, map.fd());
+        attr.putLong(8, k.address());
+        attr.putLong(16, v.address());
+        Native.check("look up " + map, bpf(BPF_MAP_LOOKUP_ELEM, attr));
+        v.get(0, value, 0, value.length);
+    }
+
+    /**
+     * Loads a program. On a verifier rejection the exception carries the verifier's log.
+     *
+     * @param instructions the program's instructions, relocations already applied
+     */
+    public static FileDescriptorHandle progLoad(String name, int type, byte[] instructions, String license)
+            throws ErrnoException {
+        Pointer insns = copyIn(instructions);
+        Pointer lic = copyIn((license + "\0").getBytes(StandardCharsets.US_ASCII));
+        Pointer attr = Native.allocate(ATTR_SIZE);
+        attr.putInt(0, type);
+        attr.putInt(4, instructions.length / 8);
+        attr.putLong(8, insns.address());
+        attr.putLong(16, lic.address());
+        putName(attr, 48, name);
+        long fd = bpf(BPF_PROG_LOAD, attr);
+        if (fd >= 0) {
+            return new FileDescriptorHandle("program " + name, (int) fd);
+        }
+        int errno = Native.errno();
+        // Load again with a log only on failure: the log costs verifier time and memory on every success.
+        int logSize = 1 << 22;
+        Pointer log = Native.allocate(logSize);
+        attr.putInt(24, 1);
+        attr.putInt(28, logSize);
+        attr.putLong(32, log.address());
+        fd = bpf(BPF_PROG_LOAD, attr);
+        if (fd >= 0) {
+            return new FileDescriptorHandle("program " + name, (int) fd);
+        }
+        throw new VerifierException("load program " + name, Native.errno() == 0 ? errno : Native.errno(),
+                log.getString(0, logSize, StandardCharsets.US_ASCII));
+    }
+
+    /** Attaches an XDP program to an interface through a BPF link; closing the link detaches it. */
+    public static FileDescriptorHandle linkCreateXdp(FileDescriptorHandle program, int ifindex, int xdpFlags)
+            throws ErrnoException {
+        Pointer attr = Native.allocate(ATTR_SIZE);
+        attr.putInt(0, program.fd());
+        attr.putInt(4, ifindex);
+        attr.putInt(8, BPF_XDP);
+        attr.putInt(12, xdpFlags);
+        int fd = (int) Native.check("attach xdp to ifindex " + ifindex, bpf(BPF_LINK_CREATE, attr));
+        return new FileDescriptorHandle("xdp link on ifindex " + ifindex, fd);
+    }
+
+    /** The kernel's id of a loaded program ({@code struct bpf_prog_info.id}). */
+    public static int progId(FileDescriptorHandle program) throws ErrnoException {
+        int infoLen = 8; // type, id: the kernel fills no more than we ask for
+        Pointer info = Native.allocate(infoLen);
+        Pointer attr = Native.allocate(ATTR_SIZE);
+        attr.putInt(0, program.fd());
+        attr.putInt(4, infoLen);
+        attr.putLong(8, info.address());
+        Native.check("get info of " + program, bpf(BPF_OBJ_GET_INFO_BY_FD, attr));
+        return info.getInt(4);
+    }
+
+    /** What one BPF_PROG_TEST_RUN returned. */
+    public record TestRun(int returnValue, byte[] dataOut) {}
+
+    /** Runs the program once on {@code frame} in the calling thread, on the CPU it runs on. */
+    public static TestRun progTestRun(FileDescriptorHandle program, byte[] frame) throws ErrnoException {
+        Pointer in = copyIn(frame);
+        int outSize = frame.length + 256;
+        Pointer out = Native.allocate(outSize);
+        Pointer attr = Native.allocate(ATTR_SIZE);
+        attr.putInt(0, program.fd());
+        attr.putInt(8, frame.length);
+        attr.putInt(12, outSize);
+        attr.putLong(16, in.address());
+        attr.putLong(24, out.address());
+        attr.putInt(32, 1);
+        Native.check("test run " + program, bpf(BPF_PROG_TEST_RUN, attr));
+        byte[] dataOut = new byte[attr.getInt(12)];
+        out.get(0, dataOut, 0, dataOut.length);
+        return new TestRun(attr.getInt(4), dataOut);
+    }
+
+    private static Pointer copyIn(byte[] bytes) {
+        Pointer p = Native.allocate(Math.max(1, bytes.length));
+        p.put(0, bytes, 0, bytes.length);
+        return p;
+    }
+
+    private static void putName(Pointer attr, int offset, String name) {
+        byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
+        attr.put(offset, bytes, 0, Math.min(bytes.length, OBJ_NAME_LEN - 1));
+    }
+}
