@@ -1,0 +1,156 @@
+package dev.xdpdump.event;
+
+/**
+ * The header fields of a captured SYN that sinks print, decoded from a {@link CaptureEvent} into this reusable object.
+ *
+ * <p>Each field is either present or absent: absent when the captured prefix ends before it (a small snap length) or
+ * when the event's offsets do not point at a plausible IP/TCP header. {@link #decode} trusts none of the event's
+ * numbers: it checks every read against both {@code capturedLength} and the frame array, never throws, and never
+ * allocates. One instance belongs to one thread (a sink's); its state is valid until the next {@code decode}.
+ */
+public final class FrameFields {
+    private static final int SOURCE = 1;
+    private static final int DESTINATION = 1 << 1;
+    private static final int SOURCE_PORT = 1 << 2;
+    private static final int DESTINATION_PORT = 1 << 3;
+    private static final int SEQ = 1 << 4;
+    private static final int FLAGS = 1 << 5;
+    private static final int WINDOW = 1 << 6;
+    private static final int TTL = 1 << 7;
+
+    private static final int IPV4_HEADER = 20;
+    private static final int IPV6_HEADER = 40;
+
+    private final byte[] sourceAddress = new byte[16];
+    private final byte[] destinationAddress = new byte[16];
+    private int present;
+    private int ipVersion;
+    private int sourcePort;
+    private int destinationPort;
+    private long seq;
+    private int flags;
+    private int window;
+    private int ttl;
+
+    /**
+     * Frame bytes of {@code event} that may be read: {@code capturedLength} clamped to {@code [0, capacity]}.
+     * Sinks use this, not {@code capturedLength()}, so a corrupt length can never index past the slot.
+     */
+    public static int readableLength(CaptureEvent event) {
+        int length = event.capturedLength();
+        if (length < 0) {
+            return 0;
+        }
+        return Math.min(length, event.frame().length);
+    }
+
+    /** Replaces this object's fields with those of {@code event}; fields the bytes do not reach become absent. */
+    public FrameFields decode(CaptureEvent event) {
+        present = 0;
+        ipVersion = 0;
+        sourcePort = destinationPort = flags = window = ttl = 0;
+        seq = 0;
+
+        byte[] frame = event.frame();
+        int limit = readableLength(event);
+        int l3 = event.l3Offset();
+        int version = event.ipVersion();
+        // The version nibble must agree with the event: otherwise l3Offset points at something that is not this header.
+        if ((version != 4 && version != 6) || !fits(l3, 1, limit) || (frame[l3] & 0xff) >>> 4 != version) {
+            return this;
+        }
+        ipVersion = version;
+        int addressLength = version == 4 ? 4 : 16;
+        int sourceAt = version == 4 ? l3 + 12 : l3 + 8;
+        int destinationAt = version == 4 ? l3 + 16 : l3 + 24;
+        if (fits(sourceAt, addressLength, limit)) {
+            System.arraycopy(frame, sourceAt, sourceAddress, 0, addressLength);
+            present |= SOURCE;
+        }
+        if (fits(destinationAt, addressLength, limit)) {
+            System.arraycopy(frame, destinationAt, destinationAddress, 0, addressLength);
+            present |= DESTINATION;
+        }
+        int ttlAt = version == 4 ? l3 + 8 : l3 + 7;
+        if (fits(ttlAt, 1, limit)) {
+            ttl = frame[ttlAt] & 0xff;
+            present |= TTL;
+        }
+
+        int l4 = event.l4Offset();
+        // A TCP header cannot start inside the fixed IP header; IPv6 extension headers may push it further.
+        if (l4 < l3 + (version == 4 ? IPV4_HEADER : IPV6_HEADER)) {
+            return this;
+        }
+        if (fits(l4, 2, limit)) {
+            sourcePort = u16(frame, l4);
+            present |= SOURCE_PORT;
+        }
+        if (fits(l4 + 2, 2, limit)) {
+            destinationPort = u16(frame, l4 + 2);
+            present |= DESTINATION_PORT;
+        }
+        if (fits(l4 + 4, 4, limit)) {
+            seq = ((long) u16(frame, l4 + 4) << 16) | u16(frame, l4 + 6);
+            present |= SEQ;
+        }
+        if (fits(l4 + 13, 1, limit)) {
+            flags = frame[l4 + 13] & 0xff;
+            present |= FLAGS;
+        }
+        if (fits(l4 + 14, 2, limit)) {
+            window = u16(frame, l4 + 14);
+            present |= WINDOW;
+        }
+        return this;
+    }
+
+    /** 4 or 6 when an IP header of the event's version starts at its l3 offset, else 0 and every field is absent. */
+    public int ipVersion() { return ipVersion; }
+
+    /** 4 for IPv4, 16 for IPv6, 0 when no IP header was recognized. */
+    public int addressLength() {
+        return ipVersion == 4 ? 4 : ipVersion == 6 ? 16 : 0;
+    }
+
+    public boolean hasSource() { return (present & SOURCE) != 0; }
+
+    /** The source address in network order, its first {@link #addressLength()} bytes valid; owned by this object. */
+    public byte[] sourceAddress() { return sourceAddress; }
+
+    public boolean hasDestination() { return (present & DESTINATION) != 0; }
+
+    /** The destination address in network order, its first {@link #addressLength()} bytes valid; owned by this object. */
+    public byte[] destinationAddress() { return destinationAddress; }
+
+    public boolean hasSourcePort() { return (present & SOURCE_PORT) != 0; }
+    public int sourcePort() { return sourcePort; }
+
+    public boolean hasDestinationPort() { return (present & DESTINATION_PORT) != 0; }
+    public int destinationPort() { return destinationPort; }
+
+    public boolean hasSeq() { return (present & SEQ) != 0; }
+    /** The TCP sequence number, unsigned. */
+    public long seq() { return seq; }
+
+    public boolean hasFlags() { return (present & FLAGS) != 0; }
+    /** TCP header byte 13: CWR ECE URG ACK PSH RST SYN FIN, most significant bit first. */
+    public int flags() { return flags; }
+
+    public boolean hasWindow() { return (present & WINDOW) != 0; }
+    /** The raw window field, not scaled. */
+    public int window() { return window; }
+
+    public boolean hasTtl() { return (present & TTL) != 0; }
+    /** The IPv4 TTL or the IPv6 hop limit. */
+    public int ttl() { return ttl; }
+
+    // Written so that garbage offsets near Integer.MAX_VALUE cannot overflow into a passing check.
+    private static boolean fits(int offset, int length, int limit) {
+        return offset >= 0 && offset <= limit - length;
+    }
+
+    private static int u16(byte[] frame, int at) {
+        return (frame[at] & 0xff) << 8 | (frame[at + 1] & 0xff);
+    }
+}

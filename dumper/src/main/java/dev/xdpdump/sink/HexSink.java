@@ -1,0 +1,83 @@
+package dev.xdpdump.sink;
+
+import dev.xdpdump.event.CaptureEvent;
+import dev.xdpdump.event.FrameFields;
+
+/**
+ * Human-readable output: per event one summary line, the captured bytes in {@code hexdump -C} layout, an empty line.
+ *
+ * <pre>
+ * 2026-11-22T03:49:44.123456789Z eth0 192.0.2.1:43910 -> 198.51.100.7:80 Flags [S], seq 305419896, win 64240, ttl 64, length 74, caplen 74
+ * 00000000  02 00 00 00 00 02 02 00  00 00 00 01 08 00 45 00  |..............E.|
+ * ...
+ * 0000004a
+ * </pre>
+ *
+ * IPv6 addresses are bracketed ({@code [2001:db8::1]:43910}); a field the capture does not reach prints as '?'.
+ */
+public final class HexSink extends BufferedSink {
+    private final InterfaceNames interfaceNames;
+    private final FrameFields fields = new FrameFields();
+
+    public HexSink(Output output, InterfaceNames interfaceNames) {
+        super(output);
+        this.interfaceNames = interfaceNames;
+    }
+
+    @Override
+    void format(CaptureEvent event, OutputBuffer out) {
+        FrameFields f = fields.decode(event);
+        Rfc3339.write(out, event.wallClockNanos());
+        out.writeByte(' ');
+        String name = interfaceNames.nameOf(event.ifindex());
+        if (name != null) {
+            out.writeAscii(name);
+        } else {
+            out.writeByte('?');
+        }
+        out.writeByte(' ');
+        writeEndpoint(out, f, f.hasSource(), f.sourceAddress(), f.hasSourcePort(), f.sourcePort());
+        out.writeAscii(" -> ");
+        writeEndpoint(out, f, f.hasDestination(), f.destinationAddress(), f.hasDestinationPort(), f.destinationPort());
+        out.writeAscii(" Flags [");
+        if (f.hasFlags()) {
+            TcpFlagLetters.write(out, f.flags());
+        } else {
+            out.writeByte('?');
+        }
+        out.writeAscii("], seq ");
+        writeOptional(out, f.hasSeq(), f.seq());
+        out.writeAscii(", win ");
+        writeOptional(out, f.hasWindow(), f.window());
+        out.writeAscii(", ttl ");
+        writeOptional(out, f.hasTtl(), f.ttl());
+        out.writeAscii(", length ").writeDecimal(event.wireLength() & 0xffffffffL);
+        out.writeAscii(", caplen ").writeDecimal(FrameFields.readableLength(event));
+        out.writeByte('\n');
+        HexDumpLayout.write(out, event.frame(), 0, FrameFields.readableLength(event));
+        out.writeByte('\n');
+    }
+
+    private static void writeEndpoint(OutputBuffer out, FrameFields f, boolean hasAddress, byte[] address,
+                                      boolean hasPort, int port) {
+        if (!hasAddress) {
+            out.writeByte('?');
+        } else if (f.ipVersion() == 6) {
+            out.writeByte('[');
+            AddressText.writeIpv6(out, address, 0);
+            out.writeByte(']');
+        } else {
+            AddressText.writeIpv4(out, address, 0);
+        }
+        out.writeByte(':');
+        writeOptional(out, hasPort, port);
+    }
+
+    private static void writeOptional(OutputBuffer out, boolean present, long value) {
+        if (present) {
+            out.writeDecimal(value);
+        } else {
+            out.writeByte('?');
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.xdpdump.sink;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The one owner of the channel a sink writes to: a file, or standard output for {@value #STDOUT}.
+ *
+ * <p>Writes go straight to a channel, never through {@code System.out}: a {@link java.io.PrintStream} swallows
+ * errors, and a closed pipe ({@code | head}) must surface as an {@link IOException} so capture stops. Used by one
+ * thread, the sink's.
+ */
+public final class Output implements AutoCloseable {
+    /** The target word that means standard output. */
+    public static final String STDOUT = "-";
+
+    private final WritableByteChannel channel;
+    private final String name;
+    private final boolean ownsChannel;
+    private boolean closed;
+
+    private Output(WritableByteChannel channel, String name, boolean ownsChannel) {
+        this.channel = channel;
+        this.name = name;
+        this.ownsChannel = ownsChannel;
+    }
+
+    /**
+     * Opens {@code target} for writing: {@value #STDOUT} is standard output, anything else a file path, created or
+     * truncated.
+     *
+     * @throws UnwritableOutputException when the file cannot be opened; its message is one line for the user
+     */
+    public static Output open(String target) throws UnwritableOutputException {
+        if (STDOUT.equals(target)) {
+            // Standard output stays open after close: fd 1 belongs to the process, not to this sink.
+            return new Output(new FileOutputStream(FileDescriptor.out).getChannel(), "standard output", false);
+        }
+        try {
+            FileChannel file = FileChannel.open(Path.of(target), StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+            return new Output(file, target, true);
+        } catch (NoSuchFileException e) {
+            throw new UnwritableOutputException(target, "No such file or directory", e);
+        } catch (AccessDeniedException e) {
+            throw new UnwritableOutputException(target, "Permission denied", e);
+        } catch (FileSystemException e) {
+            throw new UnwritableOutputException(target, e.getReason() != null ? e.getReason() : e.toString(), e);
+        } catch (InvalidPathException e) {
+            throw new UnwritableOutputException(target, "invalid path (" + e.getReason() + ")", e);
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            throw new UnwritableOutputException(target, String.valueOf(e.getMessage()), e);
+        }
+    }
+
+    /** Wraps a channel the caller opened (a socket, a test double); {@link #close} closes it. */
+    public static Output of(WritableByteChannel channel, String name) {
+        return new Output(channel, name, true);
+    }
+
+    /** What this output is, for messages: the path, or "standard output". */
+    public String name() { return name; }
+
+    /** Writes all of {@code buffer} and empties it; blocks until the channel has taken every byte. */
+    public void write(OutputBuffer buffer) throws IOException {
+        if (closed) {
+            throw new IOException("write to " + name + " after close");
+        }
+        buffer.drainTo(channel);
+    }
+
+    /** Closes the channel unless it is standard output; later calls do nothing. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (ownsChannel) {
+            channel.close();
+        }
+    }
+}

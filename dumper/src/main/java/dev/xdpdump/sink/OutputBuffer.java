@@ -1,0 +1,171 @@
+package dev.xdpdump.sink;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+
+/**
+ * A growable byte array that sinks format into: ASCII text (decimal, lowercase hex) and little-endian binary.
+ *
+ * <p>It grows by doubling and never shrinks, so once it has seen the largest batch it stops allocating. Not thread
+ * safe: one buffer belongs to one sink.
+ */
+public final class OutputBuffer {
+    private static final byte[] HEX_DIGITS = {
+        '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+
+    private byte[] bytes;
+    private ByteBuffer view;
+    private int size;
+
+    public OutputBuffer(int initialCapacity) {
+        bytes = new byte[Math.max(16, initialCapacity)];
+        view = ByteBuffer.wrap(bytes);
+    }
+
+    /** Bytes written since the last {@link #clear} or {@link #drainTo}. */
+    public int size() { return size; }
+
+    /** The byte at {@code index}, which must be below {@link #size()}. */
+    public byte get(int index) {
+        if (index < 0 || index >= size) {
+            throw new IndexOutOfBoundsException(index);
+        }
+        return bytes[index];
+    }
+
+    public void clear() { size = 0; }
+
+    /** A copy of the content; allocates, so for tests and start-up only. */
+    public byte[] toByteArray() {
+        byte[] copy = new byte[size];
+        System.arraycopy(bytes, 0, copy, 0, size);
+        return copy;
+    }
+
+    /**
+     * Writes the whole content to {@code channel}, then empties this buffer. Blocks as long as the channel's writes
+     * block; on an {@link IOException} the content is kept, since how much of it reached the channel is unknown.
+     */
+    public void drainTo(WritableByteChannel channel) throws IOException {
+        view.limit(size).position(0);
+        while (view.hasRemaining()) {
+            channel.write(view);
+        }
+        size = 0;
+    }
+
+    public OutputBuffer writeByte(int value) {
+        ensure(1);
+        bytes[size++] = (byte) value;
+        return this;
+    }
+
+    public OutputBuffer writeBytes(byte[] source, int offset, int length) {
+        ensure(length);
+        System.arraycopy(source, offset, bytes, size, length);
+        size += length;
+        return this;
+    }
+
+    /** Writes each char as one byte; meant for ASCII constants and names, anything above 0x7e becomes '?'. */
+    public OutputBuffer writeAscii(CharSequence text) {
+        int length = text.length();
+        ensure(length);
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            bytes[size++] = (byte) (c < 0x7f ? c : '?');
+        }
+        return this;
+    }
+
+    /** Writes {@code value} in decimal, with a leading '-' when negative. */
+    public OutputBuffer writeDecimal(long value) {
+        // Digits are produced from a non-positive value so Long.MIN_VALUE needs no special case.
+        long negative = value < 0 ? value : -value;
+        int digits = 1;
+        for (long rest = negative / 10; rest != 0; rest /= 10) {
+            digits++;
+        }
+        int length = value < 0 ? digits + 1 : digits;
+        ensure(length);
+        if (value < 0) {
+            bytes[size] = '-';
+        }
+        int at = size + length - 1;
+        do {
+            bytes[at--] = (byte) ('0' - (negative % 10));
+            negative /= 10;
+        } while (negative != 0);
+        size += length;
+        return this;
+    }
+
+    /** Writes {@code value} in decimal, left-padded with zeros to at least {@code width} digits; value must be >= 0. */
+    public OutputBuffer writeDecimalPadded(long value, int width) {
+        for (long limit = 10, digits = 1; digits < width; digits++, limit *= 10) {
+            if (value < limit) {
+                writeByte('0');
+            }
+        }
+        return writeDecimal(value);
+    }
+
+    /** Writes the low {@code digits} nibbles of {@code value} as lowercase hex, most significant first. */
+    public OutputBuffer writeHex(long value, int digits) {
+        ensure(digits);
+        for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
+            bytes[size++] = HEX_DIGITS[(int) (value >>> shift) & 0xf];
+        }
+        return this;
+    }
+
+    /** Writes {@code value} as lowercase hex without leading zeros ("0" for zero). */
+    public OutputBuffer writeHexUnpadded(int value) {
+        int digits = Math.max(1, (32 - Integer.numberOfLeadingZeros(value) + 3) / 4);
+        return writeHex(value, digits);
+    }
+
+    /** Writes two lowercase hex digits per source byte. */
+    public OutputBuffer writeHexBytes(byte[] source, int offset, int length) {
+        ensure(length * 2);
+        for (int i = offset, end = offset + length; i < end; i++) {
+            bytes[size++] = HEX_DIGITS[(source[i] >>> 4) & 0xf];
+            bytes[size++] = HEX_DIGITS[source[i] & 0xf];
+        }
+        return this;
+    }
+
+    public OutputBuffer writeShortLE(int value) {
+        ensure(2);
+        bytes[size++] = (byte) value;
+        bytes[size++] = (byte) (value >>> 8);
+        return this;
+    }
+
+    public OutputBuffer writeIntLE(int value) {
+        ensure(4);
+        bytes[size++] = (byte) value;
+        bytes[size++] = (byte) (value >>> 8);
+        bytes[size++] = (byte) (value >>> 16);
+        bytes[size++] = (byte) (value >>> 24);
+        return this;
+    }
+
+    private void ensure(int more) {
+        if (more > bytes.length - size) {
+            grow(more);
+        }
+    }
+
+    private void grow(int more) {
+        long wanted = Math.max((long) bytes.length * 2, (long) size + more);
+        if (wanted > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("output buffer would exceed 2 GiB; flush more often");
+        }
+        byte[] larger = new byte[(int) wanted];
+        System.arraycopy(bytes, 0, larger, 0, size);
+        bytes = larger;
+        view = ByteBuffer.wrap(larger);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.xdpdump.sink;
+
+import java.io.IOException;
+import java.util.Locale;
+
+/** The output formats the command line offers, and the one place that builds a sink for each. */
+public enum OutputFormat {
+    /** A summary line and a {@code hexdump -C} dump per event: {@link HexSink}. */
+    HEX,
+    /** One JSON object per line: {@link JsonSink}. */
+    JSON,
+    /** Classic pcap for tcpdump and Wireshark: {@link PcapSink}. */
+    PCAP;
+
+    /** The word the user types for this format: "hex", "json" or "pcap". */
+    public String word() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The format the user named, ignoring case.
+     *
+     * @throws IllegalArgumentException naming the word and the choices, e.g. {@code unknown output format "xml";
+     *     pick one of hex, json, pcap}
+     */
+    public static OutputFormat fromWord(String word) {
+        for (OutputFormat format : values()) {
+            if (format.word().equalsIgnoreCase(word)) {
+                return format;
+            }
+        }
+        throw new IllegalArgumentException("unknown output format \"" + word + "\"; pick one of hex, json, pcap");
+    }
+
+    /**
+     * Opens {@code target} ({@value Output#STDOUT} for standard output) and builds this format's sink on it. On
+     * failure nothing stays open.
+     *
+     * @param snapLength the snap length the capture uses; pcap records it in its header and cuts records to it
+     * @param nanoseconds pcap only: nanosecond timestamps (magic a1b23c4d) instead of microseconds
+     * @param interfaceNames names for the ifindexes the capture is attached to; hex and JSON print them
+     * @throws UnwritableOutputException when the target cannot be opened for writing
+     * @throws IOException when writing the pcap header fails
+     */
+    public Sink open(String target, int snapLength, boolean nanoseconds, InterfaceNames interfaceNames)
+            throws IOException {
+        return build(Output.open(target), snapLength, nanoseconds, interfaceNames);
+    }
+
+    /** Builds this format's sink on an output the caller opened; closes {@code output} if building fails. */
+    public Sink build(Output output, int snapLength, boolean nanoseconds, InterfaceNames interfaceNames)
+            throws IOException {
+        try {
+            switch (this) {
+                case HEX:
+                    return new HexSink(output, interfaceNames);
+                case JSON:
+                    return new JsonSink(output, interfaceNames);
+                case PCAP:
+                    return new PcapSink(output, snapLength, nanoseconds);
+                default:
+                    throw new AssertionError(this);
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                output.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.xdpdump.sink;
+
+/**
+ * Writes instants as RFC 3339 UTC timestamps with exactly nine fractional digits: {@code 2026-11-22T03:49:44.123456789Z}.
+ *
+ * <p>Computes the civil date itself, so it allocates nothing (java.time would allocate per call).
+ */
+public final class Rfc3339 {
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final int SECONDS_PER_DAY = 86_400;
+    // Days in a 400-year Gregorian cycle, and from 0000-03-01 to 1970-01-01 in the proleptic calendar.
+    private static final int DAYS_PER_ERA = 146_097;
+    private static final int DAYS_0000_03_01_TO_EPOCH = 719_468;
+
+    private Rfc3339() {}
+
+    /** Writes {@code epochNanos} (nanoseconds since 1970-01-01T00:00:00Z; negative is before) in UTC. */
+    public static void write(OutputBuffer out, long epochNanos) {
+        long seconds = Math.floorDiv(epochNanos, NANOS_PER_SECOND);
+        long nanos = Math.floorMod(epochNanos, NANOS_PER_SECOND);
+        long epochDay = Math.floorDiv(seconds, SECONDS_PER_DAY);
+        int secondOfDay = (int) Math.floorMod(seconds, SECONDS_PER_DAY);
+
+        // Count years from March 1st, so the leap day is the last day of its year and months have a fixed pattern:
+        // a 400-year era, then 4-year and 100-year corrections inside it.
+        long days = epochDay + DAYS_0000_03_01_TO_EPOCH;
+        long era = Math.floorDiv(days, DAYS_PER_ERA);
+        int dayOfEra = (int) (days - era * DAYS_PER_ERA);
+        int yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / (DAYS_PER_ERA - 1)) / 365;
+        int dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+        int monthFromMarch = (5 * dayOfYear + 2) / 153;
+        int day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1;
+        int month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
+        long year = era * 400 + yearOfEra + (month <= 2 ? 1 : 0);
+
+        // Nanosecond longs span 1677 to 2262, so the year always has four digits.
+        out.writeDecimalPadded(year, 4).writeByte('-');
+        out.writeDecimalPadded(month, 2).writeByte('-');
+        out.writeDecimalPadded(day, 2).writeByte('T');
+        out.writeDecimalPadded(secondOfDay / 3600, 2).writeByte(':');
+        out.writeDecimalPadded(secondOfDay / 60 % 60, 2).writeByte(':');
+        out.writeDecimalPadded(secondOfDay % 60, 2).writeByte('.');
+        out.writeDecimalPadded(nanos, 9).writeByte('Z');
+    }
+}

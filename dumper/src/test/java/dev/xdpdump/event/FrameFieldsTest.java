@@ -1,0 +1,171 @@
+package dev.xdpdump.event;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FrameFieldsTest {
+    private final FrameFields fields = new FrameFields();
+
+    @Test
+    void decodesEveryFieldOfAnIpv4Syn() {
+        fields.decode(SynFrames.event(SynFrames.ipv4Syn(), 4));
+
+        assertEquals(4, fields.ipVersion());
+        assertEquals(4, fields.addressLength());
+        assertAllPresent();
+        assertArrayEquals(new byte[] {(byte) 192, 0, 2, 1}, Arrays.copyOf(fields.sourceAddress(), 4));
+        assertArrayEquals(new byte[] {(byte) 198, 51, 100, 7}, Arrays.copyOf(fields.destinationAddress(), 4));
+        assertEquals(SynFrames.SOURCE_PORT, fields.sourcePort());
+        assertEquals(SynFrames.DESTINATION_PORT, fields.destinationPort());
+        assertEquals(SynFrames.SEQ, fields.seq());
+        assertEquals(0x02, fields.flags());
+        assertEquals(SynFrames.WINDOW, fields.window());
+        assertEquals(64, fields.ttl());
+    }
+
+    @Test
+    void decodesEveryFieldOfAnIpv6Syn() {
+        fields.decode(SynFrames.event(SynFrames.ipv6Syn(), 6));
+
+        assertEquals(6, fields.ipVersion());
+        assertEquals(16, fields.addressLength());
+        assertAllPresent();
+        assertEquals(0x20, fields.sourceAddress()[0]);
+        assertEquals(1, fields.sourceAddress()[15]);
+        assertEquals((byte) 0x80, fields.destinationAddress()[15]);
+        assertEquals(SynFrames.SOURCE_PORT, fields.sourcePort());
+        assertEquals(SynFrames.SEQ, fields.seq());
+        assertEquals(57, fields.ttl());
+    }
+
+    @Test
+    void decodesAVlanTaggedSynFromItsL3Offset() {
+        byte[] frame = SynFrames.ipv4Syn(true, 0xc2);
+        fields.decode(SynFrames.event(frame, frame.length, SynFrames.ETHERNET_HEADER + SynFrames.VLAN_TAG, 4));
+
+        assertAllPresent();
+        assertEquals(SynFrames.DESTINATION_PORT, fields.destinationPort());
+        assertEquals(0xc2, fields.flags());
+    }
+
+    @Test
+    void marksFieldsBeyondASmallSnapLengthAbsent() {
+        // 14 Ethernet + 20 IPv4 + 4 TCP bytes: addresses and ports, nothing after them.
+        fields.decode(SynFrames.event(SynFrames.ipv4Syn(), 38, SynFrames.ETHERNET_HEADER, 4));
+
+        assertTrue(fields.hasSource());
+        assertTrue(fields.hasDestination());
+        assertTrue(fields.hasTtl());
+        assertTrue(fields.hasSourcePort());
+        assertTrue(fields.hasDestinationPort());
+        assertFalse(fields.hasSeq());
+        assertFalse(fields.hasFlags());
+        assertFalse(fields.hasWindow());
+    }
+
+    @Test
+    void keepsTheSourceWhenTheCaptureEndsInsideTheDestination() {
+        fields.decode(SynFrames.event(SynFrames.ipv6Syn(), 14 + 30, SynFrames.ETHERNET_HEADER, 6));
+
+        assertTrue(fields.hasSource());
+        assertFalse(fields.hasDestination());
+        assertFalse(fields.hasSourcePort());
+    }
+
+    @Test
+    void forgetsTheFieldsOfThePreviousEvent() {
+        fields.decode(SynFrames.event(SynFrames.ipv4Syn(), 4));
+        fields.decode(SynFrames.event(SynFrames.ipv4Syn(), 20, SynFrames.ETHERNET_HEADER, 4));
+
+        assertEquals(4, fields.ipVersion());
+        assertFalse(fields.hasTtl());
+        assertFalse(fields.hasSource());
+        assertFalse(fields.hasSourcePort());
+        assertEquals(0, fields.sourcePort());
+    }
+
+    @Test
+    void recognizesNoHeaderWhenTheVersionNibbleDisagrees() {
+        fields.decode(SynFrames.event(SynFrames.ipv4Syn(), 6));
+
+        assertEquals(0, fields.ipVersion());
+        assertEquals(0, fields.addressLength());
+        assertNoneFieldPresent();
+    }
+
+    @Test
+    void ignoresATcpOffsetInsideTheIpHeader() {
+        CaptureEvent event = SynFrames.event(SynFrames.ipv4Syn(), 4);
+        event.set(0, 0, 0, 0, 74, 74, 14, 20, 4);
+        fields.decode(event);
+
+        assertTrue(fields.hasSource());
+        assertFalse(fields.hasSourcePort());
+        assertFalse(fields.hasFlags());
+    }
+
+    @Test
+    void neverThrowsOnGarbageOffsetsAndLengths() {
+        int[] awkward = {Integer.MIN_VALUE, -65536, -1, 0, 1, 13, 14, 33, 53, 73, 74, 75, 255, 256, 65535,
+            Integer.MAX_VALUE - 1, Integer.MAX_VALUE};
+        CaptureEvent event = SynFrames.event(SynFrames.ipv4Syn(), 4);
+        for (int captured : awkward) {
+            for (int l3 : awkward) {
+                for (int l4 : awkward) {
+                    for (int version : new int[] {-1, 0, 4, 6, 255}) {
+                        event.set(0, 0, 0, 0, 74, captured, l3, l4, version);
+                        fields.decode(event);
+                        assertTrue(FrameFields.readableLength(event) <= event.capacity());
+                    }
+                }
+            }
+        }
+        Random random = new Random(42);
+        byte[] noise = new byte[128];
+        CaptureEvent noisy = new CaptureEvent(noise.length);
+        for (int i = 0; i < 100_000; i++) {
+            random.nextBytes(noise);
+            System.arraycopy(noise, 0, noisy.frame(), 0, noise.length);
+            noisy.set(random.nextLong(), 0, 0, 0, random.nextInt(), random.nextInt(200) - 20,
+                random.nextInt(150) - 10, random.nextInt(150) - 10, random.nextBoolean() ? 4 : 6);
+            fields.decode(noisy);
+        }
+    }
+
+    @Test
+    void clampsTheReadableLengthToTheSlot() {
+        CaptureEvent event = new CaptureEvent(64);
+        assertEquals(64, FrameFields.readableLength(event.set(0, 0, 0, 0, 1500, 1500, 14, 34, 4)));
+        assertEquals(0, FrameFields.readableLength(event.set(0, 0, 0, 0, 1500, -5, 14, 34, 4)));
+        assertEquals(40, FrameFields.readableLength(event.set(0, 0, 0, 0, 1500, 40, 14, 34, 4)));
+    }
+
+    private void assertAllPresent() {
+        assertTrue(fields.hasSource());
+        assertTrue(fields.hasDestination());
+        assertTrue(fields.hasSourcePort());
+        assertTrue(fields.hasDestinationPort());
+        assertTrue(fields.hasSeq());
+        assertTrue(fields.hasFlags());
+        assertTrue(fields.hasWindow());
+        assertTrue(fields.hasTtl());
+    }
+
+    private void assertNoneFieldPresent() {
+        assertFalse(fields.hasSource());
+        assertFalse(fields.hasDestination());
+        assertFalse(fields.hasSourcePort());
+        assertFalse(fields.hasDestinationPort());
+        assertFalse(fields.hasSeq());
+        assertFalse(fields.hasFlags());
+        assertFalse(fields.hasWindow());
+        assertFalse(fields.hasTtl());
+    }
+}

@@ -1,0 +1,93 @@
+package dev.xdpdump.sink;
+
+import dev.xdpdump.event.CaptureEvent;
+import dev.xdpdump.event.SynFrames;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class JsonSinkTest {
+    private static final String JQ = "/usr/bin/jq";
+
+    @Test
+    void writesOneFlatObjectPerLineWithEveryKey() throws Exception {
+        String data = HexFormat.of().formatHex(SynFrames.ipv4Syn());
+        assertEquals("{\"ts\":\"2026-11-22T03:49:44.123456789Z\",\"iface\":\"eth0\",\"ifindex\":2,\"queue\":0,\"cpu\":1,"
+            + "\"ip\":4,\"src\":\"192.0.2.1\",\"dst\":\"198.51.100.7\",\"sport\":43910,\"dport\":80,\"flags\":\"S\","
+            + "\"seq\":2343432205,\"win\":64240,\"ttl\":64,\"len\":74,\"caplen\":74,\"data\":\"" + data + "\"}\n",
+            format(SampleEvents.NAMES, SampleEvents.ipv4()));
+    }
+
+    @Test
+    void writesNullForFieldsBeyondTheSnapLength() throws Exception {
+        String data = HexFormat.of().formatHex(SynFrames.ipv4Syn(), 0, 20);
+        assertEquals("{\"ts\":\"2026-11-22T03:49:44.123456789Z\",\"iface\":\"eth0\",\"ifindex\":2,\"queue\":0,\"cpu\":1,"
+            + "\"ip\":4,\"src\":null,\"dst\":null,\"sport\":null,\"dport\":null,\"flags\":null,"
+            + "\"seq\":null,\"win\":null,\"ttl\":null,\"len\":74,\"caplen\":20,\"data\":\"" + data + "\"}\n",
+            format(SampleEvents.NAMES, SampleEvents.truncatedInIpHeader()));
+    }
+
+    @Test
+    void jqAcceptsEveryLineWithTheSameKeysAndNumbersAsNumbers() throws Exception {
+        ExternalTool.assumeInstalled(JQ);
+        byte[] lines = format(SampleEvents.NAMES, SampleEvents.all().toArray(new CaptureEvent[0]))
+            .getBytes(StandardCharsets.US_ASCII);
+        String keys = "[\"ts\",\"iface\",\"ifindex\",\"queue\",\"cpu\",\"ip\",\"src\",\"dst\",\"sport\",\"dport\","
+            + "\"flags\",\"seq\",\"win\",\"ttl\",\"len\",\"caplen\",\"data\"]";
+        String check = "keys_unsorted == " + keys
+            + " and ([.ifindex, .queue, .cpu, .len, .caplen] | all(type == \"number\"))"
+            + " and ([.ip, .sport, .dport, .seq, .win, .ttl] | all(type == \"number\" or type == \"null\"))"
+            + " and ([.src, .dst, .flags, .iface] | all(type == \"string\" or type == \"null\"))"
+            + " and (.ts | test(\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{9}Z$\"))"
+            + " and (.data | length) == 2 * .caplen";
+        ExternalTool.Result jq = ExternalTool.run(List.of(JQ, "-e", "-c", check), lines);
+        assertEquals(0, jq.exitCode(), jq.stderr());
+        assertEquals("true\n".repeat(SampleEvents.all().size()), jq.stdoutText());
+    }
+
+    @Test
+    void jqReadsBackTheValuesOfEachKindOfSyn() throws Exception {
+        ExternalTool.assumeInstalled(JQ);
+        byte[] lines = format(SampleEvents.NAMES, SampleEvents.ipv4(), SampleEvents.ipv6(), SampleEvents.vlanEcn(),
+            SampleEvents.truncatedAfterPorts(), SampleEvents.garbage()).getBytes(StandardCharsets.US_ASCII);
+        ExternalTool.Result jq = ExternalTool.run(List.of(JQ, "-e", "-r",
+            "[.ts, .iface, .ifindex, .queue, .ip, .src, .dst, .sport, .dport, .flags, .seq, .win, .ttl, .len, .caplen]"
+                + " | map(tostring) | join(\" \")"), lines);
+        assertEquals(0, jq.exitCode(), jq.stderr());
+        assertEquals(String.join("\n",
+            "2026-11-22T03:49:44.123456789Z eth0 2 0 4 192.0.2.1 198.51.100.7 43910 80 S 2343432205 64240 64 74 74",
+            "2026-11-22T03:49:44.123456789Z eth0 2 0 6 2001:db8::1 2001:db8:0:1::80 43910 80 S 2343432205 64240 57 94 94",
+            "2026-11-22T03:49:44.123456789Z eth0 2 0 4 192.0.2.1 198.51.100.7 43910 80 SEW 2343432205 64240 64 78 78",
+            "2026-11-22T03:49:44.123456789Z eth0 2 0 4 192.0.2.1 198.51.100.7 43910 80 null null null 64 74 38",
+            "1969-12-31T23:59:59.999999999Z null 4294967289 12345 null null null null null null null null null"
+                + " 4294967295 74") + "\n", jq.stdoutText());
+    }
+
+    @Test
+    void escapesInterfaceNamesSoJqReadsThemBack() throws Exception {
+        ExternalTool.assumeInstalled(JQ);
+        String name = "we\"ird\\na\u00efve\u0001";
+        String line = format(InterfaceNames.of(Map.of(SynFrames.IFINDEX, name)), SampleEvents.ipv4());
+        ExternalTool.Result jq = ExternalTool.run(List.of(JQ, "-e", "-j", ".iface"),
+            line.getBytes(StandardCharsets.US_ASCII));
+        assertEquals(0, jq.exitCode(), jq.stderr());
+        assertEquals(name, jq.stdoutText());
+    }
+
+    private static String format(InterfaceNames names, CaptureEvent... events) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JsonSink sink = new JsonSink(Output.of(Channels.newChannel(bytes), "memory"), names)) {
+            for (CaptureEvent event : events) {
+                sink.write(event);
+            }
+        }
+        return bytes.toString(StandardCharsets.US_ASCII);
+    }
+}
