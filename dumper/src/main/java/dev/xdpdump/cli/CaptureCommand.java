@@ -1,0 +1,159 @@
+package dev.xdpdump.cli;
+
+import dev.xdpdump.pipeline.Capture;
+import dev.xdpdump.pipeline.StopSignal;
+import dev.xdpdump.pipeline.Summary;
+import dev.xdpdump.sink.InterfaceNames;
+import dev.xdpdump.sink.Output;
+import dev.xdpdump.sink.Sink;
+import dev.xdpdump.sys.Capabilities;
+import dev.xdpdump.sys.ErrnoException;
+import dev.xdpdump.sys.Interfaces;
+import sun.misc.Signal;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** {@code xdpdump [-i IFACE] [hex|json|-w FILE] ...}: capture until a signal, {@code -c}, or the output closes. */
+final class CaptureCommand {
+    private static final int INTERFACE_CHECK_MILLIS = 500;
+
+    private final Options options;
+    private final PrintStream err;
+
+    CaptureCommand(Options options, PrintStream err) {
+        this.options = options;
+        this.err = err;
+    }
+
+    int run() throws ErrnoException, IOException, CaptureFailure, UsageException {
+        requireCapabilities();
+        String name = options.interfaceName() != null ? options.interfaceName() : defaultInterface();
+        int ifindex = Interfaces.indexOf(name);
+        if (ifindex == 0) {
+            throw new CaptureFailure("unknown interface '" + name + "'; pick one of: " + upInterfaces()
+                    + " (see 'ip link')");
+        }
+        capture(name, ifindex, new StopSignal(), () -> { });
+        return Main.OK;
+    }
+
+    /**
+     * Captures on an interface of the calling thread's network namespace until {@code stop} is requested (by a
+     * signal, {@code -c}, the output, or the caller), then prints the summary and returns it.
+     *
+     * @param onListening runs once the program is attached and the reader waits for events
+     * @throws CaptureFailure when capture ended badly (output failed, interface gone, reader failed)
+     */
+    Summary capture(String name, int ifindex, StopSignal stop, Runnable onListening)
+            throws ErrnoException, IOException, CaptureFailure {
+        Sink sink = options.format().open(options.outputTarget(), options.snapLength(), options.nanoseconds(),
+                InterfaceNames.of(Map.of(ifindex, name)));
+        Capture.Settings settings = new Capture.Settings(name, ifindex, options.mode(), options.snapLength(),
+                options.ringBytesPerCpu(), options.count());
+        Signal.handle(new Signal("INT"), s -> stop.request(StopSignal.Reason.SIGNAL));
+        Signal.handle(new Signal("TERM"), s -> stop.request(StopSignal.Reason.SIGNAL));
+        boolean outputIsPipe = Output.STDOUT.equals(options.outputTarget()) && stdoutIsPipe();
+        Capture capture = Capture.start(settings, sink, outputIsPipe, stop);
+        err.println("listening on " + name + " (ifindex " + ifindex + ", xdp " + capture.attachedMode().word()
+                + "), snapshot length " + options.snapLength() + " bytes");
+        err.flush();
+        onListening.run();
+        try {
+            while (!stop.await(INTERFACE_CHECK_MILLIS)) {
+                if (Interfaces.indexOf(name) != ifindex) {
+                    stop.request(StopSignal.Reason.INTERFACE_GONE);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop.request(StopSignal.Reason.SIGNAL);
+        }
+        Summary summary = capture.stop();
+        err.print(summary.toText());
+        err.flush();
+        checkEnd(stop, name);
+        return summary;
+    }
+
+    private void checkEnd(StopSignal stop, String name) throws CaptureFailure {
+        switch (stop.reason()) {
+            case SIGNAL, COUNT_REACHED, OUTPUT_CLOSED:
+                return;
+            case OUTPUT_FAILED:
+                throw new CaptureFailure("writing " + outputName() + " failed: " + stop.cause().getMessage()
+                        + "; capture stopped, the output holds only complete records (free space or pick another"
+                        + " path)", stop.cause());
+            case INTERFACE_GONE:
+                throw new CaptureFailure("interface " + name + " went away while capturing; the output is complete"
+                        + " up to that moment");
+            default:
+                throw new CaptureFailure("the ring reader failed: " + stop.cause()
+                        + " (run with -v for details)", stop.cause());
+        }
+    }
+
+    private String outputName() {
+        return Output.STDOUT.equals(options.outputTarget()) ? "standard output" : options.outputTarget();
+    }
+
+    static void requireCapabilities() throws CaptureFailure {
+        List<String> missing = Capabilities.current().missingForCapture();
+        if (!missing.isEmpty()) {
+            throw new CaptureFailure("missing " + String.join(", ", missing)
+                    + " to load and attach the XDP program; run as root (sudo xdpdump ...)");
+        }
+    }
+
+    private String defaultInterface() throws CaptureFailure {
+        List<NetworkInterface> up = upNonLoopback();
+        if (up.isEmpty()) {
+            throw new CaptureFailure("no interface is up besides loopback; name one with -i IFACE");
+        }
+        String name = up.get(0).getName();
+        err.println("xdpdump: no interface given, capturing on " + name + " (the first up and not loopback; -i to choose)");
+        return name;
+    }
+
+    private static List<NetworkInterface> upNonLoopback() {
+        try {
+            return Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+                    .filter(CaptureCommand::isUpNotLoopback)
+                    .sorted(Comparator.comparingInt(NetworkInterface::getIndex))
+                    .collect(Collectors.toList());
+        } catch (SocketException e) {
+            return List.of();
+        }
+    }
+
+    private static boolean isUpNotLoopback(NetworkInterface i) {
+        try {
+            return i.isUp() && !i.isLoopback() && i.getParent() == null;
+        } catch (SocketException e) {
+            return false;
+        }
+    }
+
+    private static String upInterfaces() {
+        String names = upNonLoopback().stream().map(NetworkInterface::getName).collect(Collectors.joining(", "));
+        return names.isEmpty() ? "none is up besides lo" : names;
+    }
+
+    /** A write to a pipe fails only when its reader has gone; that ends a capture normally (`| head`). */
+    private static boolean stdoutIsPipe() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString().startsWith("pipe:");
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.xdpdump.cli;
+
+import dev.xdpdump.bpf.XdpMode;
+import dev.xdpdump.sink.Output;
+import dev.xdpdump.sink.OutputFormat;
+
+import java.util.List;
+
+/** What the user asked for, parsed from tcpdump-like words. Immutable. */
+record Options(Command command, String interfaceName, OutputFormat format, String outputTarget, long count,
+               int snapLength, XdpMode mode, int ringBytesPerCpu, boolean nanoseconds, boolean verbose) {
+
+    enum Command { CAPTURE, DEMO, HELP, VERSION }
+
+    static final int DEFAULT_SNAP_LENGTH = 256;   // XDPDUMP_DEFAULT_SNAP_LEN: any SYN with options fits
+    static final int MAX_SNAP_LENGTH = 65535;     // XDPDUMP_MAX_SNAP_LEN
+    /** Per CPU. Absorbs about 50k events of bursts per CPU at the default snap length while the sink catches up. */
+    static final int DEFAULT_RING_BYTES = 16 << 20;
+
+    static final String HELP = String.join("\n",
+            "Usage: xdpdump [-i IFACE] [hex | json | -w FILE] [options]",
+            "       xdpdump demo",
+            "",
+            "Captures TCP connection requests (SYN without ACK) with an XDP program and writes them out.",
+            "",
+            "Output (one of):",
+            "  hex, -x                  a summary line and a hexdump -C of each frame (the default)",
+            "  json                     one JSON object per line, for jq",
+            "  -w FILE, --pcap FILE     a pcap file for tcpdump and Wireshark; '-' writes pcap to stdout",
+            "",
+            "Options:",
+            "  -i, -iface, --interface IFACE",
+            "                           interface to capture on (default: the first that is up, not loopback)",
+            "  -c N                     exit after writing N events",
+            "  -s N                     snap length: bytes of each frame to keep, 1-65535 (default 256)",
+            "  --mode auto|native|generic",
+            "                           where XDP runs: native in the driver, generic in the kernel stack,",
+            "                           auto = native where the driver supports it (default)",
+            "  --ring-size BYTES        perf ring per CPU, a power of two, K/M suffix allowed (default 16M)",
+            "  --nano                   pcap with nanosecond timestamps",
+            "  -n, -U                   accepted for tcpdump habits: names are never resolved, output is",
+            "                           flushed after every batch",
+            "  -v                       stack traces and full verifier logs on errors",
+            "  -h, --help               this text",
+            "  --version                the version",
+            "",
+            "Commands:",
+            "  demo                     capture a few connection attempts in a throwaway namespace pair",
+            "",
+            "Needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (run as root). Stops on SIGINT, SIGTERM, a closed",
+            "pipe or -c; prints what was written and lost on stderr.",
+            "");
+
+    static Options parse(List<String> args) throws UsageException {
+        Command command = Command.CAPTURE;
+        String interfaceName = null;
+        OutputFormat format = null;
+        String target = Output.STDOUT;
+        long count = 0;
+        int snapLength = DEFAULT_SNAP_LENGTH;
+        XdpMode mode = XdpMode.AUTO;
+        int ringBytes = DEFAULT_RING_BYTES;
+        boolean nanoseconds = false;
+        boolean verbose = false;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            switch (arg) {
+                case "-i", "-iface", "--iface", "--interface" -> interfaceName = value(args, ++i, arg);
+                case "hex", "-x", "-X" -> format = choose(format, OutputFormat.HEX);
+                case "json", "--json" -> format = choose(format, OutputFormat.JSON);
+                case "-w", "--pcap" -> {
+                    format = choose(format, OutputFormat.PCAP);
+                    target = value(args, ++i, arg);
+                }
+                case "-c" -> count = number(value(args, ++i, arg), arg, 1, Long.MAX_VALUE);
+                case "-s" -> snapLength = (int) number(value(args, ++i, arg), arg, 1, MAX_SNAP_LENGTH);
+                case "--mode" -> {
+                    String word = value(args, ++i, arg);
+                    try {
+                        mode = XdpMode.parse(word);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage());
+                    }
+                }
+                case "--ring-size" -> ringBytes = ringSize(value(args, ++i, arg));
+                case "--nano" -> nanoseconds = true;
+                case "-n", "-nn", "-U" -> { }
+                case "-v" -> verbose = true;
+                case "-h", "--help" -> command = Command.HELP;
+                case "--version" -> command = Command.VERSION;
+                case "demo" -> {
+                    if (i != 0) {
+                        throw new UsageException("'demo' must be the first word: xdpdump demo");
+                    }
+                    command = Command.DEMO;
+                }
+                default -> throw new UsageException("unknown option '" + arg + "'; see xdpdump --help");
+            }
+        }
+        return new Options(command, interfaceName, format == null ? OutputFormat.HEX : format, target, count,
+                snapLength, mode, ringBytes, nanoseconds, verbose);
+    }
+
+    private static String value(List<String> args, int i, String option) throws UsageException {
+        if (i >= args.size()) {
+            throw new UsageException(option + " needs a value; see xdpdump --help");
+        }
+        return args.get(i);
+    }
+
+    private static OutputFormat choose(OutputFormat chosen, OutputFormat wanted) throws UsageException {
+        if (chosen != null && chosen != wanted) {
+            throw new UsageException("choose one output: hex, json or -w FILE (got " + chosen.word() + " and "
+                    + wanted.word() + ")");
+        }
+        return wanted;
+    }
+
+    private static long number(String text, String option, long min, long max) throws UsageException {
+        try {
+            long n = Long.parseLong(text);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message
+        }
+        throw new UsageException(option + " takes a whole number from " + min + " to " + max + ", not '" + text + "'");
+    }
+
+    private static int ringSize(String text) throws UsageException {
+        String digits = text;
+        long unit = 1;
+        if (text.endsWith("K") || text.endsWith("k")) {
+            unit = 1 << 10;
+            digits = text.substring(0, text.length() - 1);
+        } else if (text.endsWith("M") || text.endsWith("m")) {
+            unit = 1 << 20;
+            digits = text.substring(0, text.length() - 1);
+        }
+        long bytes = number(digits, "--ring-size", 1, 1L << 30) * unit;
+        if (Long.bitCount(bytes) != 1 || bytes < 8192 || bytes > (1L << 30)) {
+            throw new UsageException("--ring-size takes a power of two from 8K to 1024M, not '" + text + "'");
+        }
+        return (int) bytes;
+    }
+}

@@ -1,0 +1,158 @@
+package dev.xdpdump.perf;
+
+import dev.xdpdump.sys.ErrnoException;
+import dev.xdpdump.sys.FileDescriptorHandle;
+import dev.xdpdump.sys.MappedRegion;
+import dev.xdpdump.sys.PerfEvents;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * One CPU's perf ring: a control page followed by a power-of-two data area that the kernel fills with records
+ * ({@code struct perf_event_header} {u32 type, u16 misc, u16 size}, 8-byte aligned) and we drain.
+ *
+ * <p>Read by one thread only. No length from the ring is trusted: a record whose size is impossible ends the drain
+ * of everything written so far (counted as malformed); a sample whose raw size overruns its record is skipped.
+ */
+public final class PerfRing implements AutoCloseable {
+    static final int PERF_RECORD_LOST = 2;
+    static final int PERF_RECORD_SAMPLE = 9;
+    private static final int HEADER = 8;
+    /** Release consumed space to the kernel this often, so a long drain does not hold the whole ring. */
+    private static final int RELEASE_EVERY = 64;
+
+    private final int cpu;
+    private final ControlPage control;
+    private final ByteBuf data;
+    private final int mask;
+    private final ByteBuf wrapped;
+    private final FileDescriptorHandle event;
+    private final MappedRegion region;
+    private long tail;
+    private long lostEvents;
+    private long malformedRecords;
+    private long samples;
+
+    PerfRing(int cpu, ByteBuffer region, int pageSize, FileDescriptorHandle event, MappedRegion owner) {
+        int dataSize = region.capacity() - pageSize;
+        if (Integer.bitCount(dataSize) != 1) {
+            throw new IllegalArgumentException("perf ring data size must be a power of two, not " + dataSize);
+        }
+        this.cpu = cpu;
+        this.control = new ControlPage(region.duplicate().order(ByteOrder.nativeOrder()));
+        this.data = Unpooled.wrappedBuffer(region.duplicate().position(pageSize).slice());
+        this.mask = dataSize - 1;
+        this.wrapped = Unpooled.buffer(Math.min(dataSize, 1 << 17));
+        this.event = event;
+        this.region = owner;
+        this.tail = control.loadDataTailPlain();
+    }
+
+    /** Opens the BPF output event on {@code cpu} and maps {@code dataSize} bytes (a power of two) of ring. */
+    static PerfRing open(int cpu, int dataSize, int watermark) throws ErrnoException {
+        int pageSize = MappedRegion.pageSize();
+        FileDescriptorHandle event = PerfEvents.openBpfOutput(cpu, watermark);
+        try {
+            MappedRegion region = MappedRegion.mapShared(event, pageSize + dataSize);
+            try {
+                PerfEvents.enable(event);
+                return new PerfRing(cpu, region.buffer(), pageSize, event, region);
+            } catch (ErrnoException | RuntimeException e) {
+                region.close();
+                throw e;
+            }
+        } catch (ErrnoException | RuntimeException e) {
+            event.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Hands every complete sample written so far to {@code consumer} and returns how many records were read.
+     * Never throws for what the ring holds.
+     */
+    public int drain(SampleConsumer consumer) {
+        long head = control.loadDataHeadAcquire();
+        int records = 0;
+        while (tail < head) {
+            int at = (int) (tail & mask);
+            int type = data.getIntLE(at);
+            int size = data.getUnsignedShortLE(at + 6);
+            if (size < HEADER || (size & 7) != 0 || size > head - tail) {
+                malformedRecords++;
+                tail = head; // no way to find the next record boundary: skip what was written
+                break;
+            }
+            if (type == PERF_RECORD_SAMPLE) {
+                deliverSample(consumer, size);
+            } else if (type == PERF_RECORD_LOST && size >= HEADER + 16) {
+                lostEvents += data.getLongLE((int) ((tail + HEADER + 8) & mask));
+            }
+            tail += size;
+            if (++records % RELEASE_EVERY == 0) {
+                control.storeDataTailRelease(tail);
+            }
+        }
+        control.storeDataTailRelease(tail);
+        return records;
+    }
+
+    private void deliverSample(SampleConsumer consumer, int recordSize) {
+        int rawSize = data.getIntLE((int) ((tail + HEADER) & mask));
+        if (rawSize < 0 || rawSize > recordSize - HEADER - 4) {
+            malformedRecords++;
+            return;
+        }
+        samples++;
+        int start = (int) ((tail + HEADER + 4) & mask);
+        int untilEnd = mask + 1 - start;
+        if (rawSize <= untilEnd) {
+            consumer.onSample(cpu, data, start, rawSize);
+            return;
+        }
+        // The body wraps the ring's end: join the two parts (rare: one record per trip around the ring).
+        if (rawSize > wrapped.capacity()) {
+            malformedRecords++;
+            return;
+        }
+        data.getBytes(start, wrapped, 0, untilEnd);
+        data.getBytes(0, wrapped, untilEnd, rawSize - untilEnd);
+        consumer.onSample(cpu, wrapped, 0, rawSize);
+    }
+
+    public int cpu() {
+        return cpu;
+    }
+
+    /** Events the kernel could not write because the ring was full, from PERF_RECORD_LOST records. */
+    public long lostEvents() {
+        return lostEvents;
+    }
+
+    /** Records skipped because their lengths made no sense. */
+    public long malformedRecords() {
+        return malformedRecords;
+    }
+
+    /** PERF_RECORD_SAMPLE records handed to the consumer. */
+    public long samples() {
+        return samples;
+    }
+
+    FileDescriptorHandle event() {
+        return event;
+    }
+
+    @Override
+    public void close() {
+        if (region != null) {
+            region.close();
+        }
+        if (event != null) {
+            event.close();
+        }
+    }
+}

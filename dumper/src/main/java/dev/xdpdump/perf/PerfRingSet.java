@@ -1,0 +1,93 @@
+package dev.xdpdump.perf;
+
+import dev.xdpdump.sys.Epoll;
+import dev.xdpdump.sys.ErrnoException;
+import dev.xdpdump.sys.FileDescriptorHandle;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One perf ring per possible CPU, watched by one epoll instance. Owned and drained by the reader thread; the
+ * counters may be read by others once that thread has stopped.
+ */
+public final class PerfRingSet implements AutoCloseable {
+    /** Where each ring's perf event fd must go: the program's perf event array, keyed by CPU. */
+    @FunctionalInterface
+    public interface Installer {
+        void install(int cpu, FileDescriptorHandle perfEvent) throws ErrnoException;
+    }
+
+    private final List<PerfRing> rings;
+    private final Epoll epoll;
+
+    private PerfRingSet(List<PerfRing> rings, Epoll epoll) {
+        this.rings = rings;
+        this.epoll = epoll;
+    }
+
+    /**
+     * Opens a ring of {@code bytesPerCpu} (a power of two, at least two pages) on every CPU and installs each. A
+     * reader is woken when a quarter of a ring is full, or by the caller's timeout at low rates.
+     */
+    public static PerfRingSet open(int cpus, int bytesPerCpu, Installer installer) throws ErrnoException {
+        if (Integer.bitCount(bytesPerCpu) != 1 || bytesPerCpu < 8192) {
+            throw new IllegalArgumentException("ring size must be a power of two of at least 8 KiB, not " + bytesPerCpu);
+        }
+        List<PerfRing> rings = new ArrayList<>();
+        Epoll epoll = new Epoll(cpus);
+        try {
+            for (int cpu = 0; cpu < cpus; cpu++) {
+                PerfRing ring;
+                try {
+                    ring = PerfRing.open(cpu, bytesPerCpu, bytesPerCpu / 4);
+                } catch (ErrnoException e) {
+                    if (e.errno() == ErrnoException.ENODEV || e.errno() == ErrnoException.EINVAL) {
+                        continue; // a possible CPU that is not online: the program never runs there
+                    }
+                    throw e;
+                }
+                rings.add(ring);
+                epoll.add(ring.event(), cpu);
+                installer.install(cpu, ring.event());
+            }
+            return new PerfRingSet(rings, epoll);
+        } catch (ErrnoException | RuntimeException e) {
+            rings.forEach(PerfRing::close);
+            epoll.close();
+            throw e;
+        }
+    }
+
+    /** Blocks until some ring has reached its watermark or {@code timeoutMillis} passed. */
+    public void await(int timeoutMillis) throws ErrnoException {
+        epoll.await(timeoutMillis);
+    }
+
+    /** Drains every ring once; returns the number of records read. */
+    public int drain(SampleConsumer consumer) {
+        int records = 0;
+        for (int i = 0; i < rings.size(); i++) {
+            records += rings.get(i).drain(consumer);
+        }
+        return records;
+    }
+
+    public long lostEvents() {
+        return rings.stream().mapToLong(PerfRing::lostEvents).sum();
+    }
+
+    public long malformedRecords() {
+        return rings.stream().mapToLong(PerfRing::malformedRecords).sum();
+    }
+
+    public long samples() {
+        return rings.stream().mapToLong(PerfRing::samples).sum();
+    }
+
+    @Override
+    public void close() {
+        rings.forEach(PerfRing::close);
+        epoll.close();
+    }
+}

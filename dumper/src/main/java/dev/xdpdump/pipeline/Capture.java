@@ -1,0 +1,157 @@
+package dev.xdpdump.pipeline;
+
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.TimeoutException;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import dev.xdpdump.bpf.CaptureProgram;
+import dev.xdpdump.bpf.ProgramCounters;
+import dev.xdpdump.bpf.XdpLink;
+import dev.xdpdump.bpf.XdpMode;
+import dev.xdpdump.event.CaptureEvent;
+import dev.xdpdump.event.WallClock;
+import dev.xdpdump.perf.PerfRingSet;
+import dev.xdpdump.sink.Sink;
+import dev.xdpdump.sys.Cpus;
+import dev.xdpdump.sys.ErrnoException;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One running capture: the loaded program, one perf ring per CPU, the reader thread, the Disruptor and its sink
+ * thread, and the XDP link. Start-up and shutdown are written once, here, each the reverse of the other:
+ *
+ * <pre>
+ * start: load program -> open rings (installed in the program's map) -> start sink thread -> start reader -> attach
+ * stop:  detach -> reader drains what the program emitted -> sink thread drains the Disruptor -> flush and close sink
+ *        -> read the program's counters -> close rings -> close program
+ * </pre>
+ */
+public final class Capture {
+    /** What to capture and how. {@code count} 0 means no limit. */
+    public record Settings(String interfaceName, int ifindex, XdpMode mode, int snapLength, int ringBytesPerCpu,
+                           long count) {}
+
+    private static final long SINK_DRAIN_TIMEOUT_SECONDS = 5;
+    /** About this many bytes of slots in the Disruptor: absorbs bursts while the sink catches up. */
+    private static final long SLOT_BYTES = 32L << 20;
+
+    private final CaptureProgram program;
+    private final PerfRingSet rings;
+    private final Disruptor<CaptureEvent> disruptor;
+    private final SinkHandler sinkHandler;
+    private final RingReader reader;
+    private final Thread readerThread;
+    private final XdpLink link;
+
+    private Capture(CaptureProgram program, PerfRingSet rings, Disruptor<CaptureEvent> disruptor,
+                    SinkHandler sinkHandler, RingReader reader, Thread readerThread, XdpLink link) {
+        this.program = program;
+        this.rings = rings;
+        this.disruptor = disruptor;
+        this.sinkHandler = sinkHandler;
+        this.reader = reader;
+        this.readerThread = readerThread;
+        this.link = link;
+    }
+
+    /**
+     * Starts capturing into {@code sink}, which the capture owns from here on (it closes it in {@link #stop()}, or
+     * here when start-up fails). Returns once the program is attached and the reader is waiting for events.
+     *
+     * @param outputIsPipe a failed write then means the reader went away, a normal end
+     */
+    public static Capture start(Settings settings, Sink sink, boolean outputIsPipe, StopSignal stop)
+            throws ErrnoException {
+        int cpus = Cpus.possible();
+        CaptureProgram program = null;
+        PerfRingSet rings = null;
+        Disruptor<CaptureEvent> disruptor = null;
+        RingReader reader = null;
+        Thread readerThread = null;
+        SinkHandler handler = new SinkHandler(sink, settings.count(), stop, outputIsPipe);
+        try {
+            program = CaptureProgram.load(settings.snapLength(), cpus);
+            rings = PerfRingSet.open(cpus, settings.ringBytesPerCpu(), program::installPerfEvent);
+            int slotCapacity = settings.snapLength();
+            disruptor = new Disruptor<>(() -> new CaptureEvent(slotCapacity), slotCount(slotCapacity),
+                    r -> named(r, "xdpdump-sink"), ProducerType.SINGLE, new BlockingWaitStrategy());
+            disruptor.handleEventsWith(handler);
+            RingBuffer<CaptureEvent> slots = disruptor.start();
+            reader = new RingReader(rings, slots, slotCapacity, WallClock.measureOffsetNanos(), stop);
+            readerThread = named(reader, "xdpdump-reader");
+            readerThread.start();
+            XdpLink link = program.attach(settings.interfaceName(), settings.ifindex(), settings.mode());
+            return new Capture(program, rings, disruptor, handler, reader, readerThread, link);
+        } catch (ErrnoException | RuntimeException e) {
+            if (readerThread != null) {
+                reader.finish(() -> 0);
+                join(readerThread);
+            }
+            if (disruptor != null) {
+                disruptor.halt();
+            }
+            handler.close();
+            if (rings != null) {
+                rings.close();
+            }
+            if (program != null) {
+                program.close();
+            }
+            throw e;
+        }
+    }
+
+    private static int slotCount(int slotCapacity) {
+        long slots = Long.highestOneBit(Math.max(1, SLOT_BYTES / (slotCapacity + 64L)));
+        return (int) Math.max(1024, Math.min(65536, slots));
+    }
+
+    private static Thread named(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** The mode the program was attached in: native or generic, never auto. */
+    public XdpMode attachedMode() {
+        return link.mode();
+    }
+
+    /** Stops in the order the class comment gives and returns the books. Call once, from the thread that started. */
+    public Summary stop() throws ErrnoException {
+        link.close();
+        reader.finish(() -> {
+            try {
+                return program.counters().emitted();
+            } catch (ErrnoException e) {
+                return 0;
+            }
+        });
+        join(readerThread);
+        try {
+            disruptor.shutdown(SINK_DRAIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            disruptor.halt(); // the output blocks (a stalled pipe): what is still queued counts as not written
+        }
+        sinkHandler.close();
+        try {
+            ProgramCounters counters = program.counters();
+            long notWritten = sinkHandler.notWritten() + (reader.received() - sinkHandler.written() - sinkHandler.notWritten());
+            return new Summary(counters.frames(), counters.matched(), counters.emitFailed(), rings.lostEvents(),
+                    sinkHandler.written(), notWritten, rings.malformedRecords() + reader.malformedEvents());
+        } finally {
+            rings.close();
+            program.close();
+        }
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

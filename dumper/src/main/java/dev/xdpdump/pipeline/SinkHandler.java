@@ -1,0 +1,86 @@
+package dev.xdpdump.pipeline;
+
+import com.lmax.disruptor.EventHandler;
+import dev.xdpdump.event.CaptureEvent;
+import dev.xdpdump.sink.Sink;
+
+import java.io.IOException;
+
+/**
+ * Runs on the sink thread: writes each event, flushes at the end of every batch, stops after {@code -c} events.
+ * After the output fails it keeps consuming (counting, not writing) so the reader never blocks on a dead consumer.
+ */
+final class SinkHandler implements EventHandler<CaptureEvent> {
+    private final Sink sink;
+    private final long limit;
+    private final StopSignal stop;
+    private final boolean outputIsPipe;
+    private long buffered;
+    private volatile long written;
+    private volatile long notWritten;
+    private boolean done;
+
+    /** @param limit events to write before stopping, or 0 for no limit */
+    SinkHandler(Sink sink, long limit, StopSignal stop, boolean outputIsPipe) {
+        this.sink = sink;
+        this.limit = limit;
+        this.stop = stop;
+        this.outputIsPipe = outputIsPipe;
+    }
+
+    @Override
+    public void onEvent(CaptureEvent event, long sequence, boolean endOfBatch) {
+        if (done) {
+            notWritten++;
+            return;
+        }
+        try {
+            sink.write(event);
+            buffered++;
+            boolean limitReached = limit > 0 && written + buffered >= limit;
+            if (endOfBatch || limitReached) {
+                flush();
+            }
+            if (limitReached) {
+                done = true;
+                stop.request(StopSignal.Reason.COUNT_REACHED);
+            }
+        } catch (IOException e) {
+            fail(e);
+        }
+    }
+
+    private void flush() throws IOException {
+        sink.flush();
+        written += buffered;
+        buffered = 0;
+    }
+
+    private void fail(IOException e) {
+        done = true;
+        notWritten += buffered;
+        buffered = 0;
+        // A pipe fails only when its reader has gone (`| head`): that ends a capture normally.
+        stop.request(outputIsPipe ? StopSignal.Reason.OUTPUT_CLOSED : StopSignal.Reason.OUTPUT_FAILED, e);
+    }
+
+    /** Called on the caller's thread after the sink thread has stopped: flushes and closes the sink. */
+    void close() {
+        try {
+            if (!done) {
+                flush();
+            }
+            sink.close();
+        } catch (IOException e) {
+            fail(e);
+        }
+    }
+
+    long written() {
+        return written;
+    }
+
+    long notWritten() {
+        return notWritten;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.xdpdump.pipeline;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** Why capture stops. The first request wins; any thread may request, one thread awaits. */
+public final class StopSignal {
+    public enum Reason {
+        /** SIGINT or SIGTERM. */
+        SIGNAL,
+        /** {@code -c N} events were written. */
+        COUNT_REACHED,
+        /** The reader of our output went away (closed pipe): a normal end, as for tcpdump. */
+        OUTPUT_CLOSED,
+        /** Writing the output failed (disk full, I/O error). */
+        OUTPUT_FAILED,
+        /** The interface was deleted while capturing. */
+        INTERFACE_GONE,
+        /** The reader thread failed. */
+        READER_FAILED
+    }
+
+    private final CountDownLatch latch = new CountDownLatch(1);
+    private volatile Reason reason;
+    private volatile Throwable cause;
+
+    public void request(Reason why, Throwable error) {
+        synchronized (this) {
+            if (reason != null) {
+                return;
+            }
+            reason = why;
+            cause = error;
+        }
+        latch.countDown();
+    }
+
+    public void request(Reason why) {
+        request(why, null);
+    }
+
+    /** Waits up to {@code millis}; returns true once a stop was requested. */
+    public boolean await(long millis) throws InterruptedException {
+        return latch.await(millis, TimeUnit.MILLISECONDS);
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    public Throwable cause() {
+        return cause;
+    }
+}
