@@ -18,6 +18,7 @@ import dev.xdpdump.event.FrameFields;
 public final class HexSink extends BufferedSink {
     private final InterfaceNames interfaceNames;
     private final FrameFields fields = new FrameFields();
+    private final Rfc3339 timestamps = new Rfc3339();
 
     public HexSink(Output output, InterfaceNames interfaceNames) {
         super(output);
@@ -27,7 +28,7 @@ public final class HexSink extends BufferedSink {
     @Override
     void format(CaptureEvent event, OutputBuffer out) {
         FrameFields f = fields.decode(event);
-        Rfc3339.write(out, event.wallClockNanos());
+        timestamps.write(out, event.wallClockNanos());
         out.writeByte(' ');
         String name = interfaceNames.nameOf(event.ifindex());
         if (name != null) {

@@ -18,6 +18,7 @@ import dev.xdpdump.event.FrameFields;
 public final class JsonSink extends BufferedSink {
     private final InterfaceNames interfaceNames;
     private final FrameFields fields = new FrameFields();
+    private final Rfc3339 timestamps = new Rfc3339();
 
     public JsonSink(Output output, InterfaceNames interfaceNames) {
         super(output);
@@ -28,7 +29,7 @@ public final class JsonSink extends BufferedSink {
     void format(CaptureEvent event, OutputBuffer out) {
         FrameFields f = fields.decode(event);
         out.writeAscii("{\"ts\":\"");
-        Rfc3339.write(out, event.wallClockNanos());
+        timestamps.write(out, event.wallClockNanos());
         out.writeAscii("\",\"iface\":");
         writeString(out, interfaceNames.nameOf(event.ifindex()));
         out.writeAscii(",\"ifindex\":").writeDecimal(event.ifindex() & 0xffffffffL);

@@ -55,6 +55,11 @@ public final class OutputBuffer {
         size = 0;
     }
 
+    /** Appends this buffer's content to {@code target}; this buffer is unchanged. */
+    public void copyTo(OutputBuffer target) {
+        target.writeBytes(bytes, 0, size);
+    }
+
     public OutputBuffer writeByte(int value) {
         ensure(1);
         bytes[size++] = (byte) value;

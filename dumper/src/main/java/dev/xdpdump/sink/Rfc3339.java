@@ -3,7 +3,9 @@ package dev.xdpdump.sink;
 /**
  * Writes instants as RFC 3339 UTC timestamps with exactly nine fractional digits: {@code 2026-11-22T03:49:44.123456789Z}.
  *
- * <p>Computes the civil date itself, so it allocates nothing (java.time would allocate per call).
+ * <p>Computes the civil date itself, so it allocates nothing (java.time would allocate per call). Consecutive events
+ * nearly always fall in the same second, so it keeps the text of the last second it wrote and only formats the
+ * fraction then. Not thread safe: one instance per sink.
  */
 public final class Rfc3339 {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
@@ -11,15 +13,29 @@ public final class Rfc3339 {
     // Days in a 400-year Gregorian cycle, and from 0000-03-01 to 1970-01-01 in the proleptic calendar.
     private static final int DAYS_PER_ERA = 146_097;
     private static final int DAYS_0000_03_01_TO_EPOCH = 719_468;
+    /** "2026-11-22T03:49:44." */
+    private static final int SECOND_PREFIX_LENGTH = 20;
 
-    private Rfc3339() {}
+    private final OutputBuffer lastSecond = new OutputBuffer(SECOND_PREFIX_LENGTH);
+    private long lastEpochSecond;
+    private boolean hasLastSecond;
 
     /** Writes {@code epochNanos} (nanoseconds since 1970-01-01T00:00:00Z; negative is before) in UTC. */
-    public static void write(OutputBuffer out, long epochNanos) {
+    public void write(OutputBuffer out, long epochNanos) {
         long seconds = Math.floorDiv(epochNanos, NANOS_PER_SECOND);
-        long nanos = Math.floorMod(epochNanos, NANOS_PER_SECOND);
-        long epochDay = Math.floorDiv(seconds, SECONDS_PER_DAY);
-        int secondOfDay = (int) Math.floorMod(seconds, SECONDS_PER_DAY);
+        if (!hasLastSecond || seconds != lastEpochSecond) {
+            lastSecond.clear();
+            writeSecond(lastSecond, seconds);
+            lastEpochSecond = seconds;
+            hasLastSecond = true;
+        }
+        lastSecond.copyTo(out);
+        out.writeDecimalPadded(Math.floorMod(epochNanos, NANOS_PER_SECOND), 9).writeByte('Z');
+    }
+
+    private static void writeSecond(OutputBuffer out, long epochSecond) {
+        long epochDay = Math.floorDiv(epochSecond, SECONDS_PER_DAY);
+        int secondOfDay = (int) Math.floorMod(epochSecond, SECONDS_PER_DAY);
 
         // Count years from March 1st, so the leap day is the last day of its year and months have a fixed pattern:
         // a 400-year era, then 4-year and 100-year corrections inside it.
@@ -40,6 +56,5 @@ public final class Rfc3339 {
         out.writeDecimalPadded(secondOfDay / 3600, 2).writeByte(':');
         out.writeDecimalPadded(secondOfDay / 60 % 60, 2).writeByte(':');
         out.writeDecimalPadded(secondOfDay % 60, 2).writeByte('.');
-        out.writeDecimalPadded(nanos, 9).writeByte('Z');
     }
 }

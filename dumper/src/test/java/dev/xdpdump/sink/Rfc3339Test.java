@@ -33,18 +33,19 @@ class Rfc3339Test {
     })
     void writesUtcWithNineFractionalDigits(long epochNanos, String expected) {
         OutputBuffer out = new OutputBuffer(32);
-        Rfc3339.write(out, epochNanos);
+        new Rfc3339().write(out, epochNanos);
         assertEquals(expected, Ascii.of(out));
     }
 
     @Test
     void agreesWithJavaTimeAcrossTheWholeRange() {
         Random random = new Random(1);
+        Rfc3339 rfc3339 = new Rfc3339();
         OutputBuffer out = new OutputBuffer(32);
         for (int i = 0; i < 200_000; i++) {
             long nanos = random.nextLong();
             out.clear();
-            Rfc3339.write(out, nanos);
+            rfc3339.write(out, nanos);
             Instant instant = Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L),
                 Math.floorMod(nanos, 1_000_000_000L));
             assertEquals(REFERENCE.format(instant), Ascii.of(out), "epoch nanos " + nanos);
@@ -53,12 +54,29 @@ class Rfc3339Test {
 
     @Test
     void writesEveryDayFrom1970To2100() {
+        Rfc3339 rfc3339 = new Rfc3339();
         OutputBuffer out = new OutputBuffer(32);
         for (long day = 0; day < 47_482; day++) {
             long nanos = day * 86_400_000_000_000L + 43_200_000_000_000L;
             out.clear();
-            Rfc3339.write(out, nanos);
+            rfc3339.write(out, nanos);
             assertEquals(REFERENCE.format(Instant.ofEpochSecond(nanos / 1_000_000_000L)), Ascii.of(out));
+        }
+    }
+
+    @Test
+    void reusesTheLastSecondOnlyWhileTheSecondIsTheSame() {
+        Rfc3339 rfc3339 = new Rfc3339();
+        OutputBuffer out = new OutputBuffer(32);
+        long[] sequence = {999_999_999L, 0L, 1_000_000_000L, 999_999_999L, -1L, -1_000_000_001L, 86_400_000_000_000L};
+        String[] expected = {
+            "1970-01-01T00:00:00.999999999Z", "1970-01-01T00:00:00.000000000Z", "1970-01-01T00:00:01.000000000Z",
+            "1970-01-01T00:00:00.999999999Z", "1969-12-31T23:59:59.999999999Z", "1969-12-31T23:59:58.999999999Z",
+            "1970-01-02T00:00:00.000000000Z"};
+        for (int i = 0; i < sequence.length; i++) {
+            out.clear();
+            rfc3339.write(out, sequence[i]);
+            assertEquals(expected[i], Ascii.of(out));
         }
     }
 }
