@@ -138,7 +138,8 @@ public final class Capture {
         sinkHandler.close();
         try {
             ProgramCounters counters = program.counters();
-            long notWritten = sinkHandler.notWritten() + (reader.received() - sinkHandler.written() - sinkHandler.notWritten());
+            // Whatever the reader handed over and the sink did not write: after -c, a failed output, or a halt.
+            long notWritten = reader.received() - sinkHandler.written();
             return new Summary(counters.frames(), counters.matched(), counters.emitFailed(), rings.lostEvents(),
                     sinkHandler.written(), notWritten, rings.malformedRecords() + reader.malformedEvents());
         } finally {

@@ -8,7 +8,7 @@ import java.io.IOException;
 
 /**
  * Runs on the sink thread: writes each event, flushes at the end of every batch, stops after {@code -c} events.
- * After the output fails it keeps consuming (counting, not writing) so the reader never blocks on a dead consumer.
+ * After the output fails it keeps consuming without writing so the reader never blocks on a dead consumer.
  */
 final class SinkHandler implements EventHandler<CaptureEvent> {
     private final Sink sink;
@@ -17,7 +17,6 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
     private final boolean outputIsPipe;
     private long buffered;
     private volatile long written;
-    private volatile long notWritten;
     private boolean done;
 
     /** @param limit events to write before stopping, or 0 for no limit */
@@ -31,7 +30,6 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
     @Override
     public void onEvent(CaptureEvent event, long sequence, boolean endOfBatch) {
         if (done) {
-            notWritten++;
             return;
         }
         try {
@@ -58,7 +56,6 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
 
     private void fail(IOException e) {
         done = true;
-        notWritten += buffered;
         buffered = 0;
         // A pipe fails only when its reader has gone (`| head`): that ends a capture normally.
         stop.request(outputIsPipe ? StopSignal.Reason.OUTPUT_CLOSED : StopSignal.Reason.OUTPUT_FAILED, e);
@@ -80,7 +77,4 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
         return written;
     }
 
-    long notWritten() {
-        return notWritten;
-    }
 }

@@ -1,0 +1,155 @@
+package dev.xdpdump.cli;
+
+import dev.xdpdump.bpf.XdpMode;
+import dev.xdpdump.sink.OutputFormat;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OptionsTest {
+    private static Options parse(String... args) throws UsageException {
+        return Options.parse(List.of(args));
+    }
+
+    private static String usageError(String... args) {
+        return assertThrows(UsageException.class, () -> parse(args)).getMessage();
+    }
+
+    @Test
+    void defaultsAreHexOnStdoutWithSnap256AutoModeAnd16MiBRings() throws Exception {
+        Options o = parse();
+        assertEquals(Options.Command.CAPTURE, o.command());
+        assertEquals(null, o.interfaceName());
+        assertEquals(OutputFormat.HEX, o.format());
+        assertEquals("-", o.outputTarget());
+        assertEquals(0, o.count());
+        assertEquals(256, o.snapLength());
+        assertEquals(XdpMode.AUTO, o.mode());
+        assertEquals(16 << 20, o.ringBytesPerCpu());
+        assertFalse(o.nanoseconds());
+        assertFalse(o.verbose());
+    }
+
+    @Test
+    void theSpellingsTheReadmeShowsAllParse() throws Exception {
+        assertEquals("veth1", parse("-iface", "veth1", "hex").interfaceName());
+        assertEquals(OutputFormat.JSON, parse("-iface", "eth0", "json").format());
+        Options pcap = parse("--pcap", "out.pcap");
+        assertEquals(OutputFormat.PCAP, pcap.format());
+        assertEquals("out.pcap", pcap.outputTarget());
+        assertEquals("-", parse("--pcap", "-").outputTarget());
+    }
+
+    @Test
+    void tcpdumpSpellingsAreAliases() throws Exception {
+        Options o = parse("-i", "eth1", "-w", "x.pcap", "-c", "10", "-s", "96", "-n", "-U", "-v", "--nano");
+        assertEquals("eth1", o.interfaceName());
+        assertEquals(OutputFormat.PCAP, o.format());
+        assertEquals("x.pcap", o.outputTarget());
+        assertEquals(10, o.count());
+        assertEquals(96, o.snapLength());
+        assertTrue(o.verbose());
+        assertTrue(o.nanoseconds());
+        assertEquals(OutputFormat.HEX, parse("-x").format());
+        assertEquals("eth2", parse("--interface", "eth2").interfaceName());
+    }
+
+    @Test
+    void modeTakesAutoNativeOrGeneric() throws Exception {
+        assertEquals(XdpMode.NATIVE, parse("--mode", "native").mode());
+        assertEquals(XdpMode.GENERIC, parse("--mode", "generic").mode());
+        assertEquals(XdpMode.AUTO, parse("--mode", "auto").mode());
+        assertEquals("--mode takes auto, native or generic, not 'fast'", usageError("--mode", "fast"));
+    }
+
+    @Test
+    void ringSizeTakesPowersOfTwoWithSuffixes() throws Exception {
+        assertEquals(8192, parse("--ring-size", "8K").ringBytesPerCpu());
+        assertEquals(4 << 20, parse("--ring-size", "4M").ringBytesPerCpu());
+        assertEquals(65536, parse("--ring-size", "65536").ringBytesPerCpu());
+        assertTrue(usageError("--ring-size", "3M").contains("power of two"));
+        assertTrue(usageError("--ring-size", "4K").contains("power of two"));
+    }
+
+    @Test
+    void badValuesSayWhatIsAccepted() {
+        assertEquals("-c takes a whole number from 1 to 9223372036854775807, not 'many'", usageError("-c", "many"));
+        assertEquals("-c takes a whole number from 1 to 9223372036854775807, not '0'", usageError("-c", "0"));
+        assertEquals("-s takes a whole number from 1 to 65535, not '70000'", usageError("-s", "70000"));
+        assertEquals("-i needs a value; see xdpdump --help", usageError("-i"));
+        assertEquals("unknown option '--frobnicate'; see xdpdump --help", usageError("--frobnicate"));
+    }
+
+    @Test
+    void twoOutputsAreRefused() {
+        assertEquals("choose one output: hex, json or -w FILE (got json and pcap)", usageError("json", "-w", "x"));
+    }
+
+    @Test
+    void demoIsACommandOnlyAsTheFirstWord() throws Exception {
+        assertEquals(Options.Command.DEMO, parse("demo").command());
+        assertEquals(OutputFormat.JSON, parse("demo", "json").format());
+        assertEquals("'demo' must be the first word: xdpdump demo", usageError("json", "demo"));
+    }
+
+    @Test
+    void helpAndVersionAreCommands() throws Exception {
+        assertEquals(Options.Command.HELP, parse("--help").command());
+        assertEquals(Options.Command.HELP, parse("-h").command());
+        assertEquals(Options.Command.VERSION, parse("--version").command());
+    }
+
+    @Test
+    void helpTextIsExactlyThis() {
+        String expected = ""
+                + "Usage: xdpdump [-i IFACE] [hex | json | -w FILE] [options]\n"
+                + "       xdpdump demo\n"
+                + "\n"
+                + "Captures TCP connection requests (SYN without ACK) with an XDP program and writes them out.\n"
+                + "\n"
+                + "Output (one of):\n"
+                + "  hex, -x                  a summary line and a hexdump -C of each frame (the default)\n"
+                + "  json                     one JSON object per line, for jq\n"
+                + "  -w FILE, --pcap FILE     a pcap file for tcpdump and Wireshark; '-' writes pcap to stdout\n"
+                + "\n"
+                + "Options:\n"
+                + "  -i, -iface, --interface IFACE\n"
+                + "                           interface to capture on (default: the first that is up, not loopback)\n"
+                + "  -c N                     exit after writing N events\n"
+                + "  -s N                     snap length: bytes of each frame to keep, 1-65535 (default 256)\n"
+                + "  --mode auto|native|generic\n"
+                + "                           where XDP runs: native in the driver, generic in the kernel stack,\n"
+                + "                           auto = native where the driver supports it (default)\n"
+                + "  --ring-size BYTES        perf ring per CPU, a power of two, K/M suffix allowed (default 16M)\n"
+                + "  --nano                   pcap with nanosecond timestamps\n"
+                + "  -n, -U                   accepted for tcpdump habits: names are never resolved, output is\n"
+                + "                           flushed after every batch\n"
+                + "  -v                       stack traces and full verifier logs on errors\n"
+                + "  -h, --help               this text\n"
+                + "  --version                the version\n"
+                + "\n"
+                + "Commands:\n"
+                + "  demo                     capture a few connection attempts in a throwaway namespace pair\n"
+                + "\n"
+                + "Needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (run as root). Stops on SIGINT, SIGTERM, a closed\n"
+                + "pipe or -c; prints what was written and lost on stderr.\n";
+        assertEquals(expected, Options.HELP);
+    }
+
+    @Test
+    void usageErrorsExitTwoWithOneLineOnStderr() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"-s", "x"}, new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(Main.USAGE, status);
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertEquals("xdpdump: -s takes a whole number from 1 to 65535, not 'x'\n", text);
+    }
+}
