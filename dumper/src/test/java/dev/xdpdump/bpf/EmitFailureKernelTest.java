@@ -1,0 +1,66 @@
+package dev.xdpdump.bpf;
+
+import dev.xdpdump.event.CaptureEvent;
+import dev.xdpdump.sys.Cpus;
+import dev.xdpdump.testing.Privileges;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static dev.xdpdump.bpf.CaptureFixture.XDP_PASS;
+import static dev.xdpdump.bpf.CaptureFixture.assertDescribes;
+import static dev.xdpdump.bpf.Frames.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the program counts when a perf ring is full, and how that agrees with the kernel's lost records. */
+class EmitFailureKernelTest {
+    private static final int SMALLEST_RING = 8192;
+    /** 8-byte record header, 4-byte raw size, 32-byte event, 74 frame bytes, padded to 8: 120 bytes. */
+    private static final int RECORD_BYTES = 120;
+    private static final int BURST = 1000;
+
+    @BeforeEach
+    void needsRoot() {
+        Privileges.requireCaptureCapabilities();
+    }
+
+    @Test
+    void fullRingRefusesEventsAndTheKernelReportsEachAsLost() throws Exception {
+        try (CaptureFixture capture = CaptureFixture.open(256, SMALLEST_RING)) {
+            byte[] syn = ipv4Tcp(SYN);
+            for (int i = 0; i < BURST; i++) {
+                assertEquals(XDP_PASS, capture.run(syn), "verdict");
+            }
+            ProgramCounters full = capture.counters();
+            assertEquals(BURST, full.frames());
+            assertEquals(BURST, full.matched());
+            assertEquals(full.matched(), full.emitted() + full.emitFailed(), "emitted + emit_failed vs matched");
+            assertTrue(full.emitted() <= (long) Cpus.possible() * (SMALLEST_RING / RECORD_BYTES),
+                    "emitted " + full.emitted() + " more than the rings hold");
+            assertTrue(full.emitFailed() > 0, "nothing refused: " + full);
+
+            List<CaptureEvent> events = capture.drain();
+            assertEquals(full.emitted(), events.size(), "samples drained");
+            for (CaptureEvent event : events) {
+                assertDescribes(syn, 256, ETHERNET_HEADER, ETHERNET_HEADER + IPV4_HEADER, 4, event);
+            }
+
+            // The kernel writes a ring's PERF_RECORD_LOST just before the next sample that fits in it, so the count
+            // shows up only once the program emits again on each CPU that lost events: send SYNs, one drain each.
+            long extra = 0;
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (capture.rings().lostEvents() < full.emitFailed() && System.nanoTime() < deadline) {
+                assertEquals(XDP_PASS, capture.run(syn), "verdict");
+                extra++;
+                assertEquals(1, capture.drain().size(), "events after the ring was drained");
+            }
+            assertEquals(full.emitFailed(), capture.rings().lostEvents(), "PERF_RECORD_LOST total vs emit_failed");
+            assertEquals(new ProgramCounters(BURST + extra, BURST + extra, full.emitted() + extra, full.emitFailed()),
+                    capture.counters());
+            assertEquals(full.emitted() + extra, capture.rings().samples(), "samples");
+            assertEquals(0, capture.rings().malformedRecords(), "malformed records");
+        }
+    }
+}

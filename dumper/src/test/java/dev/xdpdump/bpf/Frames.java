@@ -1,0 +1,290 @@
+package dev.xdpdump.bpf;
+
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+
+/**
+ * Frames crafted byte by byte for the kernel tests. Each builder writes the fields a test names and plain defaults
+ * for the rest; a header builder wraps the bytes of the layer above it. Checksums stay zero: the program never reads
+ * them.
+ *
+ * <pre>{@code ethernet(ETH_P_IP).tag(ETH_P_8021Q, 100).wrap(ipv4().ihl(6).wrap(tcp().flags(SYN).bytes()))}</pre>
+ */
+final class Frames {
+    static final int ETH_P_IP = 0x0800;
+    static final int ETH_P_IPV6 = 0x86dd;
+    static final int ETH_P_ARP = 0x0806;
+    static final int ETH_P_8021Q = 0x8100;
+    static final int ETH_P_8021AD = 0x88a8;
+
+    static final int IPPROTO_ICMP = 1;
+    static final int IPPROTO_TCP = 6;
+    static final int IPPROTO_UDP = 17;
+    static final int IPPROTO_ICMPV6 = 58;
+
+    static final int FIN = 0x01;
+    static final int SYN = 0x02;
+    static final int RST = 0x04;
+    static final int PSH = 0x08;
+    static final int ACK = 0x10;
+    static final int ECE = 0x40;
+    static final int CWR = 0x80;
+
+    static final int ETHERNET_HEADER = 14;
+    static final int VLAN_TAG = 4;
+    static final int IPV4_HEADER = 20;
+    static final int IPV6_HEADER = 40;
+    static final int TCP_HEADER = 20;
+
+    /** IPv4 "more fragments" flag, in the flags/fragment-offset word. */
+    static final int MORE_FRAGMENTS = 0x2000;
+
+    private Frames() {}
+
+    static Ethernet ethernet(int etherType) {
+        return new Ethernet(etherType);
+    }
+
+    static Ipv4 ipv4() {
+        return new Ipv4();
+    }
+
+    static Ipv6 ipv6() {
+        return new Ipv6();
+    }
+
+    static Tcp tcp() {
+        return new Tcp();
+    }
+
+    /** Ethernet, IPv4 (no options), TCP with the given flags and 20 bytes of options. */
+    static byte[] ipv4Tcp(int flags) {
+        return ethernet(ETH_P_IP).wrap(ipv4().wrap(tcp().flags(flags).bytes()));
+    }
+
+    /** Ethernet, IPv6, TCP with the given flags and 20 bytes of options. */
+    static byte[] ipv6Tcp(int flags) {
+        return ethernet(ETH_P_IPV6).wrap(ipv6().wrap(tcp().flags(flags).bytes()));
+    }
+
+    /** UDP 5353 -> 53 carrying {@code payload} bytes. */
+    static byte[] udp(int payload) {
+        byte[] udp = new byte[8 + payload];
+        putShort(udp, 0, 5353);
+        putShort(udp, 2, 53);
+        putShort(udp, 4, udp.length);
+        return udp;
+    }
+
+    /** ICMP (or ICMPv6) echo request, identifier 1, sequence 1, with {@code payload} bytes. */
+    static byte[] icmpEcho(int type, int payload) {
+        byte[] icmp = new byte[8 + payload];
+        icmp[0] = (byte) type;
+        putShort(icmp, 4, 1);
+        putShort(icmp, 6, 1);
+        return icmp;
+    }
+
+    /** ARP request (Ethernet/IPv4) for 192.0.2.7 from 192.0.2.1: the body of an {@link #ETH_P_ARP} frame. */
+    static byte[] arpRequest() {
+        byte[] arp = new byte[28];
+        putShort(arp, 0, 1);          // hardware type Ethernet
+        putShort(arp, 2, ETH_P_IP);   // protocol type
+        arp[4] = 6;
+        arp[5] = 4;
+        putShort(arp, 6, 1);          // request
+        System.arraycopy(Ethernet.SOURCE, 0, arp, 8, 6);
+        System.arraycopy(new byte[] {(byte) 192, 0, 2, 1}, 0, arp, 14, 4);
+        System.arraycopy(new byte[] {(byte) 192, 0, 2, 7}, 0, arp, 24, 4);
+        return arp;
+    }
+
+    /** The first {@code length} bytes of {@code frame}. */
+    static byte[] cut(byte[] frame, int length) {
+        return Arrays.copyOf(frame, length);
+    }
+
+    /** Destination, source, then the tags in the order added (outermost first), then the EtherType. */
+    static final class Ethernet {
+        static final byte[] DESTINATION = {0x02, 0, 0, 0, 0, 0x02};
+        static final byte[] SOURCE = {0x02, 0, 0, 0, 0, 0x01};
+        private final ByteArrayOutputStream tags = new ByteArrayOutputStream();
+        private final int etherType;
+
+        private Ethernet(int etherType) {
+            this.etherType = etherType;
+        }
+
+        /** Adds a VLAN tag (TPID 0x8100 or 0x88a8) inside the ones added before. */
+        Ethernet tag(int tpid, int vlanId) {
+            byte[] tag = new byte[4];
+            putShort(tag, 0, tpid);
+            putShort(tag, 2, vlanId & 0x0fff);
+            tags.writeBytes(tag);
+            return this;
+        }
+
+        byte[] wrap(byte[] payload) {
+            ByteArrayOutputStream frame = new ByteArrayOutputStream();
+            frame.writeBytes(DESTINATION);
+            frame.writeBytes(SOURCE);
+            frame.writeBytes(tags.toByteArray());
+            frame.write(etherType >> 8);
+            frame.write(etherType);
+            frame.writeBytes(payload);
+            return frame.toByteArray();
+        }
+    }
+
+    /** 192.0.2.1 -> 198.51.100.7, TTL 64, protocol TCP, total length computed unless set. */
+    static final class Ipv4 {
+        private int version = 4;
+        private int ihl = 5;
+        private int headerBytes = -1;
+        private int totalLength = -1;
+        private int flagsAndOffset;
+        private int protocol = IPPROTO_TCP;
+
+        /** The header length field, in 32-bit words; as many header bytes are written (options are NOPs). */
+        Ipv4 ihl(int words) {
+            this.ihl = words;
+            return this;
+        }
+
+        /** Writes this many header bytes whatever the IHL field says (at least 20, so the fixed fields exist). */
+        Ipv4 headerBytes(int bytes) {
+            this.headerBytes = bytes;
+            return this;
+        }
+
+        Ipv4 version(int version) {
+            this.version = version;
+            return this;
+        }
+
+        Ipv4 totalLength(int totalLength) {
+            this.totalLength = totalLength;
+            return this;
+        }
+
+        /** @param offsetUnits the fragment offset in 8-byte units */
+        Ipv4 fragment(boolean moreFragments, int offsetUnits) {
+            this.flagsAndOffset = (moreFragments ? MORE_FRAGMENTS : 0) | (offsetUnits & 0x1fff);
+            return this;
+        }
+
+        Ipv4 protocol(int protocol) {
+            this.protocol = protocol;
+            return this;
+        }
+
+        byte[] wrap(byte[] payload) {
+            int length = Math.max(IPV4_HEADER, headerBytes >= 0 ? headerBytes : ihl * 4);
+            byte[] ip = new byte[length + payload.length];
+            Arrays.fill(ip, IPV4_HEADER, length, (byte) 0x01); // NOP options
+            ip[0] = (byte) (version << 4 | (ihl & 0x0f));
+            putShort(ip, 2, totalLength >= 0 ? totalLength : ip.length);
+            putShort(ip, 4, 0x1c46);
+            putShort(ip, 6, flagsAndOffset);
+            ip[8] = 64;
+            ip[9] = (byte) protocol;
+            System.arraycopy(new byte[] {(byte) 192, 0, 2, 1, (byte) 198, 51, 100, 7}, 0, ip, 12, 8);
+            System.arraycopy(payload, 0, ip, length, payload.length);
+            return ip;
+        }
+    }
+
+    /** 2001:db8::1 -> 2001:db8:0:1::80, hop limit 57, next header TCP, payload length computed. */
+    static final class Ipv6 {
+        private int version = 6;
+        private int nextHeader = IPPROTO_TCP;
+
+        Ipv6 version(int version) {
+            this.version = version;
+            return this;
+        }
+
+        Ipv6 nextHeader(int nextHeader) {
+            this.nextHeader = nextHeader;
+            return this;
+        }
+
+        byte[] wrap(byte[] payload) {
+            byte[] ip = new byte[IPV6_HEADER + payload.length];
+            ip[0] = (byte) (version << 4);
+            putShort(ip, 4, payload.length);
+            ip[6] = (byte) nextHeader;
+            ip[7] = 57;
+            ip[8] = 0x20;
+            ip[9] = 0x01;
+            ip[10] = 0x0d;
+            ip[11] = (byte) 0xb8;
+            ip[23] = 1;
+            System.arraycopy(ip, 8, ip, 24, 8);
+            ip[31] = 1;
+            ip[39] = (byte) 0x80;
+            System.arraycopy(payload, 0, ip, IPV6_HEADER, payload.length);
+            return ip;
+        }
+    }
+
+    /**
+     * 43910 -> 80, seq 0x8badf00d, window 64240, flags SYN, data offset 10 (MSS 1460 then NOPs), no payload.
+     */
+    static final class Tcp {
+        private int flags = SYN;
+        private int dataOffset = 10;
+        private int headerBytes = -1;
+        private int payload;
+
+        Tcp flags(int flags) {
+            this.flags = flags;
+            return this;
+        }
+
+        /** The data offset field, in 32-bit words; as many header bytes are written unless {@link #headerBytes}. */
+        Tcp dataOffset(int words) {
+            this.dataOffset = words;
+            return this;
+        }
+
+        /** Writes this many header bytes whatever the data offset says (at least 20, so the fixed fields exist). */
+        Tcp headerBytes(int bytes) {
+            this.headerBytes = bytes;
+            return this;
+        }
+
+        /** Bytes of data after the header (a SYN may carry data: TCP Fast Open). */
+        Tcp payload(int bytes) {
+            this.payload = bytes;
+            return this;
+        }
+
+        byte[] bytes() {
+            int length = Math.max(TCP_HEADER, headerBytes >= 0 ? headerBytes : dataOffset * 4);
+            byte[] tcp = new byte[length + payload];
+            putShort(tcp, 0, 43910);
+            putShort(tcp, 2, 80);
+            putShort(tcp, 4, 0x8bad);
+            putShort(tcp, 6, 0xf00d);
+            tcp[12] = (byte) ((dataOffset & 0x0f) << 4);
+            tcp[13] = (byte) flags;
+            putShort(tcp, 14, 64240);
+            Arrays.fill(tcp, TCP_HEADER, length, (byte) 0x01); // NOP options
+            if (length >= TCP_HEADER + 4) {
+                tcp[20] = 2; // MSS 1460
+                tcp[21] = 4;
+                putShort(tcp, 22, 1460);
+            }
+            for (int i = 0; i < payload; i++) {
+                tcp[length + i] = (byte) ('a' + i % 26);
+            }
+            return tcp;
+        }
+    }
+
+    private static void putShort(byte[] bytes, int at, int value) {
+        bytes[at] = (byte) (value >> 8);
+        bytes[at + 1] = (byte) value;
+    }
+}
