@@ -121,6 +121,11 @@ final class WatchedProcess implements AutoCloseable {
         signal("-INT");
     }
 
+    /** Sends SIGTERM to this process, as {@code kill PID} does. */
+    void terminate() throws IOException, InterruptedException {
+        signal("-TERM");
+    }
+
     /** Sends SIGKILL to this process. */
     void kill() throws IOException, InterruptedException {
         signal("-KILL");
