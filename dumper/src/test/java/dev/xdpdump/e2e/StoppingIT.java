@@ -41,6 +41,23 @@ class StoppingIT {
     }
 
     @Test
+    void removedInterfaceEndsTheCaptureWithOneLineAndStatusOne() throws Exception {
+        Privileges.requireCaptureCapabilities();
+        try (VethLab lab = Lab.create(); WatchedProcess xdpdump = Xdpdump.listening(lab, "json")) {
+            Lab.attempt(lab, Lab.MIXED.subList(0, 1));
+            lab.ip("-n", lab.captureNamespace(), "link", "del", lab.captureInterface());
+            assertEquals(1, xdpdump.awaitExit(Xdpdump.STOP_TIMEOUT), xdpdump.stderrText());
+            List<String> lines = xdpdump.stderrLines();
+            assertTrue(lines.contains("1 events written"), xdpdump.stderrText());
+            assertEquals(1, lines.stream().filter(line -> line.startsWith("xdpdump: ")).count(), xdpdump.stderrText());
+            assertTrue(lines.stream().anyMatch(line -> line.startsWith("xdpdump: ")
+                    && line.contains(lab.captureInterface()) && line.contains("went away")), xdpdump.stderrText());
+            assertFalse(xdpdump.stderrText().contains("Exception"), xdpdump.stderrText());
+            assertEquals(1, xdpdump.stdoutText().lines().count(), xdpdump.stdoutText());
+        }
+    }
+
+    @Test
     void closedPipeEndsTheCaptureWithStatusZeroAndASummary() throws Exception {
         Privileges.requireCaptureCapabilities();
         // $0 is the launcher and $1 the interface, so no word is ever parsed by the shell.
