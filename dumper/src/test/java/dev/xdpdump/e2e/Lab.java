@@ -38,9 +38,10 @@ final class Lab {
 
     private Lab() {}
 
-    /** A new lab with a tag no other lab of this JVM or of a concurrent run (pid) uses: "e", a counter, pid % 1000. */
+    /** A new lab, tagged so no other lab of this run or a concurrent one clashes: "e", pid % 1000 (3 digits), a count. */
     static VethLab create() throws IOException {
-        return VethLab.create("e" + LABS.incrementAndGet() + ProcessHandle.current().pid() % 1000);
+        return VethLab.create(String.format("e%03d%d", ProcessHandle.current().pid() % 1000,
+                LABS.incrementAndGet()));
     }
 
     /** Makes each attempt in turn; each gets its answer (the capture end refuses) before the next starts. */
