@@ -1,0 +1,86 @@
+package dev.xdpdump.e2e;
+
+import dev.xdpdump.lab.VethLab;
+import dev.xdpdump.testing.Privileges;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The ways a capture ends besides SIGINT: -c, SIGTERM and a reader that goes away; each exits 0 with its summary. */
+class StoppingIT {
+    private static final Duration PIPELINE_TIMEOUT = Duration.ofSeconds(15);
+    private static final int MAX_PIPE_ATTEMPTS = 10;
+
+    @Test
+    void countExitsByItselfAfterThatManyEvents() throws Exception {
+        Privileges.requireCaptureCapabilities();
+        try (VethLab lab = Lab.create(); WatchedProcess xdpdump = Xdpdump.listening(lab, "json", "-c", "2")) {
+            Lab.attempt(lab, Lab.MIXED);
+            assertEquals(0, xdpdump.awaitExit(Xdpdump.STOP_TIMEOUT), xdpdump.stderrText());
+            assertEquals(2, xdpdump.stdoutText().lines().count(), xdpdump.stdoutText());
+            assertTrue(xdpdump.stderrLines().contains("2 events written"), xdpdump.stderrText());
+            assertFalse(xdpdump.stderrText().contains("Exception"), xdpdump.stderrText());
+        }
+    }
+
+    @Test
+    void sigtermStopsLikeSigintAndWritesWhatCame() throws Exception {
+        Privileges.requireCaptureCapabilities();
+        try (VethLab lab = Lab.create(); WatchedProcess xdpdump = Xdpdump.listening(lab, "json")) {
+            Lab.attempt(lab, Lab.MIXED.subList(0, 1));
+            xdpdump.terminate();
+            assertEquals(0, xdpdump.awaitExit(Xdpdump.STOP_TIMEOUT), xdpdump.stderrText());
+            assertEquals(1, xdpdump.stdoutText().lines().count(), xdpdump.stdoutText());
+            assertTrue(xdpdump.stderrLines().contains("1 events written"), xdpdump.stderrText());
+        }
+    }
+
+    @Test
+    void removedInterfaceEndsTheCaptureWithOneLineAndStatusOne() throws Exception {
+        Privileges.requireCaptureCapabilities();
+        try (VethLab lab = Lab.create(); WatchedProcess xdpdump = Xdpdump.listening(lab, "json")) {
+            Lab.attempt(lab, Lab.MIXED.subList(0, 1));
+            lab.ip("-n", lab.captureNamespace(), "link", "del", lab.captureInterface());
+            assertEquals(1, xdpdump.awaitExit(Xdpdump.STOP_TIMEOUT), xdpdump.stderrText());
+            List<String> lines = xdpdump.stderrLines();
+            assertTrue(lines.contains("1 events written"), xdpdump.stderrText());
+            assertEquals(1, lines.stream().filter(line -> line.startsWith("xdpdump: ")).count(), xdpdump.stderrText());
+            assertTrue(lines.stream().anyMatch(line -> line.startsWith("xdpdump: ")
+                    && line.contains(lab.captureInterface()) && line.contains("went away")), xdpdump.stderrText());
+            assertFalse(xdpdump.stderrText().contains("Exception"), xdpdump.stderrText());
+            assertEquals(1, xdpdump.stdoutText().lines().count(), xdpdump.stdoutText());
+        }
+    }
+
+    @Test
+    void closedPipeEndsTheCaptureWithStatusZeroAndASummary() throws Exception {
+        Privileges.requireCaptureCapabilities();
+        // $0 is the launcher and $1 the interface, so no word is ever parsed by the shell.
+        String pipeline = "\"$0\" -i \"$1\" json | head -n 1; echo \"pipestatus ${PIPESTATUS[0]} ${PIPESTATUS[1]}\" >&2";
+        try (VethLab lab = Lab.create();
+             WatchedProcess shell = WatchedProcess.startIn(lab.captureNamespace(), "bash", "-c", pipeline,
+                     Lab.launcher(), lab.captureInterface())) {
+            shell.awaitStderrLine("listening on ", Xdpdump.START_TIMEOUT);
+            long deadline = System.nanoTime() + PIPELINE_TIMEOUT.toNanos();
+            // head leaves after the first line; xdpdump learns it on its next write, so keep the events coming.
+            for (int i = 0; i < MAX_PIPE_ATTEMPTS && shell.isAlive() && System.nanoTime() < deadline; i++) {
+                Lab.attempt(lab, List.of(new Lab.Attempt(VethLab.CAPTURE_V4, 80, 40001 + i)));
+                shell.waitFor(Duration.ofMillis(300));
+            }
+            assertEquals(0, shell.awaitExit(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))),
+                    shell.stderrText());
+            String stderr = shell.stderrText();
+            assertTrue(shell.stderrLines().contains("pipestatus 0 0"), "xdpdump and head exit 0:\n" + stderr);
+            assertTrue(stderr.lines().anyMatch(line -> line.matches("\\d+ events written")), "summary:\n" + stderr);
+            assertFalse(stderr.contains("Exception"), stderr);
+            List<String> lines = shell.stdoutText().lines().toList();
+            assertEquals(1, lines.size(), shell.stdoutText());
+            assertTrue(lines.get(0).startsWith("{\"ts\":\"") && lines.get(0).contains("\"sport\":40001,"), lines.get(0));
+        }
+    }
+}
