@@ -9,6 +9,7 @@ import dev.xdpdump.sink.Sink;
 import dev.xdpdump.sys.Capabilities;
 import dev.xdpdump.sys.ErrnoException;
 import dev.xdpdump.sys.Interfaces;
+import dev.xdpdump.sys.Pipes;
 import sun.misc.Signal;
 
 import java.io.IOException;
@@ -25,7 +26,9 @@ import java.util.stream.Collectors;
 
 /** {@code xdpdump [-i IFACE] [hex|json|-w FILE] ...}: capture until a signal, {@code -c}, or the output closes. */
 final class CaptureCommand {
-    private static final int INTERFACE_CHECK_MILLIS = 500;
+    /** How often the main thread checks that the interface and the output's reader are still there. */
+    private static final int HEALTH_CHECK_MILLIS = 250;
+    private static final int STDOUT_FD = 1;
 
     private final Options options;
     private final PrintStream err;
@@ -69,9 +72,12 @@ final class CaptureCommand {
         err.flush();
         onListening.run();
         try {
-            while (!stop.await(INTERFACE_CHECK_MILLIS)) {
+            while (!stop.await(HEALTH_CHECK_MILLIS)) {
                 if (Interfaces.indexOf(name) != ifindex) {
                     stop.request(StopSignal.Reason.INTERFACE_GONE);
+                } else if (outputIsPipe && Pipes.readerGone(STDOUT_FD)) {
+                    // Without this an idle capture would wait for its next event to find `| head` gone.
+                    stop.request(StopSignal.Reason.OUTPUT_CLOSED);
                 }
             }
         } catch (InterruptedException e) {

@@ -40,6 +40,9 @@ public interface LibC {
     int if_nametoindex(String name);
 
     @SaveError
+    int poll(long fds, long count, int timeoutMillis);
+
+    @SaveError
     int setns(int fd, int nstype);
 
     @SaveError

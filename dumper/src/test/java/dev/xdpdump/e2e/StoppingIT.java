@@ -83,4 +83,22 @@ class StoppingIT {
             assertTrue(lines.get(0).startsWith("{\"ts\":\"") && lines.get(0).contains("\"sport\":40001,"), lines.get(0));
         }
     }
+
+    @Test
+    void closedPipeEndsAnIdleCaptureWithoutWaitingForAnotherEvent() throws Exception {
+        Privileges.requireCaptureCapabilities();
+        String pipeline = "\"$0\" -i \"$1\" json | head -n 1; echo \"pipestatus ${PIPESTATUS[0]} ${PIPESTATUS[1]}\" >&2";
+        try (VethLab lab = Lab.create();
+             WatchedProcess shell = WatchedProcess.startIn(lab.captureNamespace(), "bash", "-c", pipeline,
+                     Lab.launcher(), lab.captureInterface())) {
+            shell.awaitStderrLine("listening on ", Xdpdump.START_TIMEOUT);
+            // One event only: head takes it and leaves; nothing more is written that could fail with EPIPE.
+            Lab.attempt(lab, List.of(new Lab.Attempt(VethLab.CAPTURE_V4, 80, 40001)));
+            assertEquals(0, shell.awaitExit(PIPELINE_TIMEOUT), shell.stderrText());
+            String stderr = shell.stderrText();
+            assertTrue(shell.stderrLines().contains("pipestatus 0 0"), "xdpdump and head exit 0:\n" + stderr);
+            assertTrue(shell.stderrLines().contains("1 events written"), "summary:\n" + stderr);
+            assertEquals(1, shell.stdoutText().lines().count(), shell.stdoutText());
+        }
+    }
 }
