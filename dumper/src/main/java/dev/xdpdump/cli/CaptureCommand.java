@@ -10,6 +10,7 @@ import dev.xdpdump.sys.Capabilities;
 import dev.xdpdump.sys.ErrnoException;
 import dev.xdpdump.sys.Interfaces;
 import dev.xdpdump.sys.Pipes;
+import dev.xdpdump.sys.SignalDisposition;
 import sun.misc.Signal;
 
 import java.io.IOException;
@@ -63,6 +64,8 @@ final class CaptureCommand {
                 InterfaceNames.of(Map.of(ifindex, name)));
         Capture.Settings settings = new Capture.Settings(name, ifindex, options.mode(), options.snapLength(),
                 options.ringBytesPerCpu(), options.count());
+        SignalDisposition.restoreDefault(SignalDisposition.SIGINT);
+        SignalDisposition.restoreDefault(SignalDisposition.SIGTERM);
         Signal.handle(new Signal("INT"), s -> stop.request(StopSignal.Reason.SIGNAL));
         Signal.handle(new Signal("TERM"), s -> stop.request(StopSignal.Reason.SIGNAL));
         boolean outputIsPipe = Output.STDOUT.equals(options.outputTarget()) && stdoutIsPipe();

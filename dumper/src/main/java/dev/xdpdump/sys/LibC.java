@@ -42,6 +42,8 @@ public interface LibC {
     @SaveError
     int poll(long fds, long count, int timeoutMillis);
 
+    long signal(int signal, long handler);
+
     @SaveError
     int setns(int fd, int nstype);
 

@@ -4,6 +4,8 @@ import dev.xdpdump.lab.VethLab;
 import dev.xdpdump.testing.Privileges;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -99,6 +101,30 @@ class StoppingIT {
             assertTrue(shell.stderrLines().contains("pipestatus 0 0"), "xdpdump and head exit 0:\n" + stderr);
             assertTrue(shell.stderrLines().contains("1 events written"), "summary:\n" + stderr);
             assertEquals(1, shell.stdoutText().lines().count(), shell.stdoutText());
+        }
+    }
+
+    @Test
+    void sigintStopsACaptureThatAScriptStartedInTheBackground() throws Exception {
+        Privileges.requireCaptureCapabilities();
+        // Shells start background jobs with SIGINT ignored; the JVM keeps such a signal ignored unless undone.
+        String script = String.join("\n",
+                "\"$0\" -i \"$1\" json >/dev/null 2>\"$2\" &",
+                "p=$!",
+                "for i in $(seq 150); do grep -q 'listening on' \"$2\" && break; sleep 0.1; done",
+                "kill -INT $p",
+                "for i in $(seq 100); do kill -0 $p 2>/dev/null || break; sleep 0.1; done",
+                "if kill -0 $p 2>/dev/null; then kill -KILL $p; echo 'still running after SIGINT'; exit 1; fi",
+                "wait $p; echo \"status $?\"");
+        Path stderr = Files.createTempFile("xdpdump-bg", ".err");
+        try (VethLab lab = Lab.create();
+             WatchedProcess shell = WatchedProcess.startIn(lab.captureNamespace(), "bash", "-c", script,
+                     Lab.launcher(), lab.captureInterface(), stderr.toString())) {
+            assertEquals(0, shell.awaitExit(Duration.ofSeconds(40)), shell.stdoutText());
+            assertTrue(shell.stdoutText().contains("status 0"), shell.stdoutText());
+            assertTrue(Files.readString(stderr).contains("0 events written"), Files.readString(stderr));
+        } finally {
+            Files.deleteIfExists(stderr);
         }
     }
 }
