@@ -7,7 +7,7 @@ import sys
 
 RATE_ORDER = ["100k", "300k", "1M", "cpu1", "cpu2"]
 RATE_TEXT = {"100k": "100k/s", "300k": "300k/s", "1M": "1M/s", "cpu1": "unpaced, 1 CPU", "cpu2": "unpaced, 2 CPUs"}
-TOOL_ORDER = ["bare", "ours-pcap", "ours-pcap-generic", "ours-json", "ours-hex", "xdptools", "tcpdump-w", "tcpdump-text"]
+TOOL_ORDER = ["bare", "xdp-count", "xdp-count-generic", "ours-pcap", "ours-pcap-generic", "ours-json", "ours-hex", "xdptools", "tcpdump-w", "tcpdump-text"]
 
 
 def num(text):

@@ -4,9 +4,11 @@
  * from one or more threads each pinned to its own CPU. Built and run by bench/run inside the sender namespace.
  *
  *   syngen -i IF -s SRCMAC -d DSTMAC -S SRCIP -D DSTIP [-p DPORT] -n COUNT [-r RATE] [-t THREADS] [-T SECONDS]
+ *          [-b BATCH] [-l]
  *
  * RATE is frames per second over all threads, 0 = as fast as the path allows. -T bounds the run in time: a thread
- * stops at COUNT or after SECONDS, whichever comes first. Prints one line: "sent N in S s = R frames/s". */
+ * stops at COUNT or after SECONDS, whichever comes first. BATCH frames go per sendmmsg (default and at most 32); pacing
+ * is per batch, so -b 1 -r 5 sends one frame every 200 ms. -l prints each batch's CLOCK_REALTIME send time (ns). Prints one line: "sent N in S s = R frames/s". */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,6 +39,8 @@ struct config {
 	double rate;
 	int threads;
 	double max_seconds;
+	int batch;
+	int log_sends;
 };
 
 struct worker {
@@ -173,7 +177,7 @@ static void *run_worker(void *arg)
 	double start = now_seconds();
 	double deadline = start + cfg->max_seconds;
 	while (w->sent < w->count) {
-		int n = w->count - w->sent < BATCH ? (int)(w->count - w->sent) : BATCH;
+		int n = w->count - w->sent < (uint64_t)cfg->batch ? (int)(w->count - w->sent) : cfg->batch;
 		for (int i = 0; i < n; i++) {
 			uint64_t k = next + i;
 			build_frame(frames[i], cfg, (uint16_t)(port_base + k % port_span), (uint32_t)(k * 2654435761u));
@@ -188,7 +192,11 @@ static void *run_worker(void *arg)
 				}
 			}
 		}
+		struct timespec sent_at;
+		clock_gettime(CLOCK_REALTIME, &sent_at);
 		int done = sendmmsg(fd, msgs, n, 0);
+		if (cfg->log_sends && done > 0)
+			fprintf(stderr, "sent %d at %lld%09ld\n", done, (long long)sent_at.tv_sec, sent_at.tv_nsec);
 		if (done < 0) {
 			if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR) {
 				w->failed++;
@@ -215,16 +223,16 @@ static int parse_mac(const char *text, uint8_t mac[6])
 static void usage(void)
 {
 	fprintf(stderr, "usage: syngen -i IF -s SRCMAC -d DSTMAC -S SRCIP -D DSTIP [-p DPORT] -n COUNT [-r RATE]"
-			" [-t THREADS] [-T SECONDS]\n");
+			" [-t THREADS] [-T SECONDS] [-b BATCH] [-l]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	struct config cfg = {.dst_port = 80, .threads = 1, .max_seconds = 60};
+	struct config cfg = {.dst_port = 80, .threads = 1, .max_seconds = 60, .batch = BATCH};
 	const char *ifname = NULL;
 	int opt, have_src = 0, have_dst = 0;
-	while ((opt = getopt(argc, argv, "i:s:d:S:D:p:n:r:t:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "i:s:d:S:D:p:n:r:t:T:b:l")) != -1) {
 		switch (opt) {
 		case 'i': ifname = optarg; break;
 		case 's': if (parse_mac(optarg, cfg.src_mac)) usage(); break;
@@ -236,10 +244,13 @@ int main(int argc, char **argv)
 		case 'r': cfg.rate = atof(optarg); break;
 		case 't': cfg.threads = atoi(optarg); break;
 		case 'T': cfg.max_seconds = atof(optarg); break;
+		case 'b': cfg.batch = atoi(optarg); break;
+		case 'l': cfg.log_sends = 1; break;
 		default: usage();
 		}
 	}
-	if (!ifname || !have_src || !have_dst || cfg.count == 0 || cfg.threads < 1 || cfg.threads > 64)
+	if (!ifname || !have_src || !have_dst || cfg.count == 0 || cfg.threads < 1 || cfg.threads > 64 || cfg.batch < 1 ||
+	    cfg.batch > BATCH)
 		usage();
 	cfg.ifindex = (int)if_nametoindex(ifname);
 	if (cfg.ifindex == 0) {
