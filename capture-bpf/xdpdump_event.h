@@ -15,7 +15,7 @@ struct xdpdump_event {
 	__u32 ifindex;    /* interface the frame arrived on */
 	__u32 rx_queue;   /* receive queue index */
 	__u32 wire_len;   /* length of the whole frame, all fragments */
-	__u32 cap_len;    /* frame bytes that follow this header: min(snap_len, linear frame length) */
+	__u32 cap_len;    /* frame bytes that follow this header: min(snap_len, wire_len) */
 	__u16 l3_offset;  /* from frame start to the IP header */
 	__u16 l4_offset;  /* from frame start to the TCP header */
 	__u8 ip_version;  /* 4 or 6 */
