@@ -1,0 +1,70 @@
+package dev.xdpdump;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/**
+ * Keeps each outside dependency behind its one door (ARCHITECTURE.md): only sys touches jnr, only pipeline the
+ * Disruptor, and sinks see nothing but events, so they stay testable with hand-built events.
+ */
+class PackageDoorsTest {
+    private static final Path SOURCES = Path.of("src/main/java/dev/xdpdump");
+
+    /** What each package may import besides the JDK and itself. */
+    private static final Map<String, List<String>> ALLOWED = Map.of(
+            "sys", List.of("jnr.", "com.kenai.jffi."),
+            "bpf", List.of("dev.xdpdump.sys."),
+            "perf", List.of("dev.xdpdump.sys.", "io.netty.buffer."),
+            "event", List.of("io.netty.buffer."),
+            "sink", List.of("dev.xdpdump.event."),
+            "pipeline", List.of("com.lmax.disruptor.", "io.netty.buffer.", "dev.xdpdump.bpf.", "dev.xdpdump.perf.",
+                    "dev.xdpdump.event.", "dev.xdpdump.sink.", "dev.xdpdump.sys."),
+            "lab", List.of("dev.xdpdump.sys."),
+            "cli", List.of("sun.misc.Signal", "dev.xdpdump.pipeline.", "dev.xdpdump.bpf.", "dev.xdpdump.sink.",
+                    "dev.xdpdump.lab.", "dev.xdpdump.sys."));
+
+    static Stream<String> packages() throws IOException {
+        try (Stream<Path> dirs = Files.list(SOURCES)) {
+            return dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()).collect(Collectors.toList())
+                    .stream();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("packages")
+    void packageImportsOnlyThroughItsDoors(String pkg) throws IOException {
+        List<String> allowed = ALLOWED.get(pkg);
+        assertFalse(allowed == null, "package " + pkg + " has no entry in ALLOWED (and in ARCHITECTURE.md)");
+        List<String> forbidden;
+        try (Stream<Path> files = Files.list(SOURCES.resolve(pkg))) {
+            forbidden = files.filter(p -> p.toString().endsWith(".java"))
+                    .flatMap(PackageDoorsTest::imports)
+                    .filter(name -> !name.startsWith("java.") && !name.startsWith("dev.xdpdump." + pkg + "."))
+                    .filter(name -> allowed.stream().noneMatch(name::startsWith))
+                    .collect(Collectors.toList());
+        }
+        assertEquals(List.of(), forbidden, "imports of " + pkg + " outside its doors");
+    }
+
+    private static Stream<String> imports(Path file) {
+        try {
+            return Files.readAllLines(file).stream().map(String::strip)
+                    .filter(line -> line.startsWith("import "))
+                    .map(line -> line.replaceFirst("^import (static )?", "").replace(";", ""));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
