@@ -5,6 +5,7 @@ import dev.xdpdump.pipeline.StopSignal;
 import dev.xdpdump.pipeline.Summary;
 import dev.xdpdump.sink.InterfaceNames;
 import dev.xdpdump.sink.Output;
+import dev.xdpdump.sink.OutputBuffer;
 import dev.xdpdump.sink.Sink;
 import dev.xdpdump.sys.Capabilities;
 import dev.xdpdump.sys.ErrnoException;
@@ -23,6 +24,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /** {@code xdpdump [-i IFACE] [hex|json|-w FILE] ...}: capture until a signal, {@code -c}, or the output closes. */
@@ -74,8 +76,15 @@ final class CaptureCommand {
                 + "), snapshot length " + options.snapLength() + " bytes");
         err.flush();
         onListening.run();
+        long statsNanos = TimeUnit.SECONDS.toNanos(options.statsSeconds());
+        long nextStats = System.nanoTime() + statsNanos;
         try {
-            while (!stop.await(HEALTH_CHECK_MILLIS)) {
+            while (!stop.await(waitMillis(statsNanos, nextStats))) {
+                if (statsNanos > 0 && System.nanoTime() - nextStats >= 0) {
+                    nextStats += statsNanos;
+                    err.println(capture.counters().toStatsLine());
+                    err.flush();
+                }
                 if (Interfaces.indexOf(name) != ifindex) {
                     stop.request(StopSignal.Reason.INTERFACE_GONE);
                 } else if (outputIsPipe && Pipes.readerGone(STDOUT_FD)) {
@@ -88,10 +97,38 @@ final class CaptureCommand {
             stop.request(StopSignal.Reason.SIGNAL);
         }
         Summary summary = capture.stop();
-        err.print(summary.toText());
+        err.print(summary.toText(options.verbose()));
         err.flush();
+        if (options.jsonStats() && stop.reason() != StopSignal.Reason.OUTPUT_CLOSED
+                && stop.reason() != StopSignal.Reason.OUTPUT_FAILED) {
+            writeStatsRecord(summary);
+        }
         checkEnd(stop, name);
         return summary;
+    }
+
+    /** Until the next health check, or the next stats line when that comes sooner. */
+    private static long waitMillis(long statsNanos, long nextStats) {
+        if (statsNanos == 0) {
+            return HEALTH_CHECK_MILLIS;
+        }
+        long untilStats = TimeUnit.NANOSECONDS.toMillis(nextStats - System.nanoTime());
+        return Math.max(1, Math.min(HEALTH_CHECK_MILLIS, untilStats));
+    }
+
+    /**
+     * Ends JSON output with the books as one {@code {"type":"stats",...}} line, after the sink wrote its last event.
+     * JSON always goes to standard output, which the sink leaves open.
+     */
+    private void writeStatsRecord(Summary summary) {
+        String line = summary.toJson() + "\n";
+        OutputBuffer buffer = new OutputBuffer(line.length());
+        buffer.writeAscii(line);
+        try (Output out = Output.open(options.outputTarget())) {
+            out.write(buffer);
+        } catch (IOException e) {
+            err.println("xdpdump: could not write the stats record to " + outputName() + ": " + e.getMessage());
+        }
     }
 
     private void checkEnd(StopSignal stop, String name) throws CaptureFailure {
