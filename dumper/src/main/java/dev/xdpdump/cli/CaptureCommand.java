@@ -62,6 +62,10 @@ final class CaptureCommand {
      */
     Summary capture(String name, int ifindex, StopSignal stop, Runnable onListening)
             throws ErrnoException, IOException, CaptureFailure {
+        if (!isUp(name)) {
+            throw new CaptureFailure("interface " + name + " is down; bring it up first (ip link set " + name
+                    + " up)");
+        }
         Sink sink = options.format().open(options.outputTarget(), options.snapLength(), options.nanoseconds(),
                 InterfaceNames.of(Map.of(ifindex, name)));
         Capture.Settings settings = new Capture.Settings(name, ifindex, options.mode(), options.snapLength(),
@@ -87,6 +91,8 @@ final class CaptureCommand {
                 }
                 if (Interfaces.indexOf(name) != ifindex) {
                     stop.request(StopSignal.Reason.INTERFACE_GONE);
+                } else if (!isUp(name)) {
+                    stop.request(StopSignal.Reason.INTERFACE_DOWN);
                 } else if (outputIsPipe && Pipes.readerGone(STDOUT_FD)) {
                     // Without this an idle capture would wait for its next event to find `| head` gone.
                     stop.request(StopSignal.Reason.OUTPUT_CLOSED);
@@ -105,6 +111,15 @@ final class CaptureCommand {
         }
         checkEnd(stop, name);
         return summary;
+    }
+
+    /** False only when the interface is known to be down; a failed check (it just went away) is left to the next. */
+    private static boolean isUp(String name) {
+        try {
+            return Interfaces.isUp(name);
+        } catch (ErrnoException e) {
+            return true;
+        }
     }
 
     /** Until the next health check, or the next stats line when that comes sooner. */
@@ -139,6 +154,9 @@ final class CaptureCommand {
                 throw new CaptureFailure("writing " + outputName() + " failed: " + stop.cause().getMessage()
                         + "; capture stopped, the output holds only complete records (free space or pick another"
                         + " path)", stop.cause());
+            case INTERFACE_DOWN:
+                throw new CaptureFailure("interface " + name + " went down while capturing; the output is complete"
+                        + " up to that moment (ip link set " + name + " up, then capture again)");
             case INTERFACE_GONE:
                 throw new CaptureFailure("interface " + name + " went away while capturing; the output is complete"
                         + " up to that moment");
