@@ -17,8 +17,8 @@ import java.nio.ByteOrder;
  * <p>Drained by one thread only. No length from the ring is trusted: a record whose size is impossible ends the drain
  * of everything written so far (counted as malformed); a sample whose raw size overruns its record is skipped.
  *
- * <p>The counters are plain fields while a drain runs and are published once at its end with volatile writes, so any
- * thread may read them (a stats line) at no cost per record.
+ * <p>The counters are plain fields while a drain runs and are published with volatile writes every 64 records and at
+ * its end, so any thread may read them (a stats line) at no cost per record.
  */
 public final class PerfRing implements AutoCloseable {
     static final int PERF_RECORD_LOST = 2;
@@ -100,13 +100,18 @@ public final class PerfRing implements AutoCloseable {
             tail += size;
             if (++records % RELEASE_EVERY == 0) {
                 control.storeDataTailRelease(tail);
+                publishCounters(); // a consumer blocked on a full pipeline must not freeze the stats line
             }
         }
         control.storeDataTailRelease(tail);
+        publishCounters();
+        return records;
+    }
+
+    private void publishCounters() {
         lostEventsPublished = lostEvents;
         malformedRecordsPublished = malformedRecords;
         samplesPublished = samples;
-        return records;
     }
 
     private void deliverSample(SampleConsumer consumer, int recordSize) {
@@ -137,19 +142,19 @@ public final class PerfRing implements AutoCloseable {
     }
 
     /**
-     * Events the kernel could not write because the ring was full, from PERF_RECORD_LOST records; as of the end of
-     * the last drain, readable from any thread.
+     * Events the kernel could not write because the ring was full, from PERF_RECORD_LOST records; as of the last
+     * publication (at most 64 records behind), readable from any thread.
      */
     public long lostEvents() {
         return lostEventsPublished;
     }
 
-    /** Records skipped because their lengths made no sense; as of the end of the last drain, any thread. */
+    /** Records skipped because their lengths made no sense; any thread, at most 64 records behind. */
     public long malformedRecords() {
         return malformedRecordsPublished;
     }
 
-    /** PERF_RECORD_SAMPLE records handed to the consumer; as of the end of the last drain, any thread. */
+    /** PERF_RECORD_SAMPLE records handed to the consumer; any thread, at most 64 records behind. */
     public long samples() {
         return samplesPublished;
     }

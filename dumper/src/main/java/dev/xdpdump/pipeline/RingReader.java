@@ -90,7 +90,7 @@ final class RingReader implements SampleConsumer, Runnable {
         }
     }
 
-    /** Once per drain, not per event: a volatile write costs a fence, which the per-event path must not pay. */
+    /** Once per batch, not per event: a volatile write costs a fence, which the per-event path must not pay. */
     private void publishCounters() {
         malformedEventsPublished = malformedEvents;
         receivedPublished = received;
@@ -100,6 +100,7 @@ final class RingReader implements SampleConsumer, Runnable {
         if (firstUnpublished >= 0) {
             slots.publish(firstUnpublished, lastClaimed);
             firstUnpublished = -1;
+            publishCounters();
         }
     }
 
@@ -112,12 +113,12 @@ final class RingReader implements SampleConsumer, Runnable {
         this.finishing = true;
     }
 
-    /** Samples whose event lengths made no sense; any thread, current as of the last drain. */
+    /** Samples whose event lengths made no sense; any thread, current as of the last batch. */
     long malformedEvents() {
         return malformedEventsPublished;
     }
 
-    /** Events handed to the pipeline; any thread, current as of the last drain. */
+    /** Events handed to the pipeline; any thread, current as of the last batch. */
     long received() {
         return receivedPublished;
     }
