@@ -5,6 +5,7 @@ import dev.xdpdump.pipeline.StopSignal;
 import dev.xdpdump.pipeline.Summary;
 import dev.xdpdump.sink.InterfaceNames;
 import dev.xdpdump.sink.Output;
+import dev.xdpdump.sink.OutputBuffer;
 import dev.xdpdump.sink.Sink;
 import dev.xdpdump.sys.Capabilities;
 import dev.xdpdump.sys.ErrnoException;
@@ -23,6 +24,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /** {@code xdpdump [-i IFACE] [hex|json|-w FILE] ...}: capture until a signal, {@code -c}, or the output closes. */
@@ -60,6 +62,10 @@ final class CaptureCommand {
      */
     Summary capture(String name, int ifindex, StopSignal stop, Runnable onListening)
             throws ErrnoException, IOException, CaptureFailure {
+        if (!isUp(name)) {
+            throw new CaptureFailure("interface " + name + " is down; bring it up first (ip link set " + name
+                    + " up)");
+        }
         Sink sink = options.format().open(options.outputTarget(), options.snapLength(), options.nanoseconds(),
                 InterfaceNames.of(Map.of(ifindex, name)));
         Capture.Settings settings = new Capture.Settings(name, ifindex, options.mode(), options.snapLength(),
@@ -74,10 +80,19 @@ final class CaptureCommand {
                 + "), snapshot length " + options.snapLength() + " bytes");
         err.flush();
         onListening.run();
+        long statsNanos = TimeUnit.SECONDS.toNanos(options.statsSeconds());
+        long nextStats = System.nanoTime() + statsNanos;
         try {
-            while (!stop.await(HEALTH_CHECK_MILLIS)) {
+            while (!stop.await(waitMillis(statsNanos, nextStats))) {
+                if (statsNanos > 0 && System.nanoTime() - nextStats >= 0) {
+                    nextStats += statsNanos;
+                    err.println(capture.counters().toStatsLine());
+                    err.flush();
+                }
                 if (Interfaces.indexOf(name) != ifindex) {
                     stop.request(StopSignal.Reason.INTERFACE_GONE);
+                } else if (!isUp(name)) {
+                    stop.request(StopSignal.Reason.INTERFACE_DOWN);
                 } else if (outputIsPipe && Pipes.readerGone(STDOUT_FD)) {
                     // Without this an idle capture would wait for its next event to find `| head` gone.
                     stop.request(StopSignal.Reason.OUTPUT_CLOSED);
@@ -88,10 +103,47 @@ final class CaptureCommand {
             stop.request(StopSignal.Reason.SIGNAL);
         }
         Summary summary = capture.stop();
-        err.print(summary.toText());
+        err.print(summary.toText(options.verbose()));
         err.flush();
+        if (options.jsonStats() && stop.reason() != StopSignal.Reason.OUTPUT_CLOSED
+                && stop.reason() != StopSignal.Reason.OUTPUT_FAILED) {
+            writeStatsRecord(summary);
+        }
         checkEnd(stop, name);
         return summary;
+    }
+
+    /** False only when the interface is known to be down; a failed check (it just went away) is left to the next. */
+    private static boolean isUp(String name) {
+        try {
+            return Interfaces.isUp(name);
+        } catch (ErrnoException e) {
+            return true;
+        }
+    }
+
+    /** Until the next health check, or the next stats line when that comes sooner. */
+    private static long waitMillis(long statsNanos, long nextStats) {
+        if (statsNanos == 0) {
+            return HEALTH_CHECK_MILLIS;
+        }
+        long untilStats = TimeUnit.NANOSECONDS.toMillis(nextStats - System.nanoTime());
+        return Math.max(1, Math.min(HEALTH_CHECK_MILLIS, untilStats));
+    }
+
+    /**
+     * Ends JSON output with the books as one {@code {"type":"stats",...}} line, after the sink wrote its last event.
+     * JSON always goes to standard output, which the sink leaves open.
+     */
+    private void writeStatsRecord(Summary summary) {
+        String line = summary.toJson() + "\n";
+        OutputBuffer buffer = new OutputBuffer(line.length());
+        buffer.writeAscii(line);
+        try (Output out = Output.open(options.outputTarget())) {
+            out.write(buffer);
+        } catch (IOException e) {
+            err.println("xdpdump: could not write the stats record to " + outputName() + ": " + e.getMessage());
+        }
     }
 
     private void checkEnd(StopSignal stop, String name) throws CaptureFailure {
@@ -102,6 +154,9 @@ final class CaptureCommand {
                 throw new CaptureFailure("writing " + outputName() + " failed: " + stop.cause().getMessage()
                         + "; capture stopped, the output holds only complete records (free space or pick another"
                         + " path)", stop.cause());
+            case INTERFACE_DOWN:
+                throw new CaptureFailure("interface " + name + " went down while capturing; the output is complete"
+                        + " up to that moment (ip link set " + name + " up, then capture again)");
             case INTERFACE_GONE:
                 throw new CaptureFailure("interface " + name + " went away while capturing; the output is complete"
                         + " up to that moment");

@@ -8,7 +8,8 @@ import java.util.List;
 
 /** What the user asked for, parsed from tcpdump-like words. Immutable. */
 record Options(Command command, String interfaceName, OutputFormat format, String outputTarget, long count,
-               int snapLength, XdpMode mode, int ringBytesPerCpu, boolean nanoseconds, boolean verbose) {
+               int snapLength, XdpMode mode, int ringBytesPerCpu, boolean nanoseconds, boolean verbose,
+               int statsSeconds, boolean jsonStats) {
 
     enum Command { CAPTURE, DEMO, HELP, VERSION }
 
@@ -16,6 +17,7 @@ record Options(Command command, String interfaceName, OutputFormat format, Strin
     static final int MAX_SNAP_LENGTH = 65535;     // XDPDUMP_MAX_SNAP_LEN
     /** Per CPU. Absorbs about 50k events of bursts per CPU at the default snap length while the sink catches up. */
     static final int DEFAULT_RING_BYTES = 16 << 20;
+    static final int MAX_STATS_SECONDS = 86400;
 
     static final String HELP = String.join("\n",
             "Usage: xdpdump [-i IFACE] [hex | json | -w FILE] [options]",
@@ -38,6 +40,8 @@ record Options(Command command, String interfaceName, OutputFormat format, Strin
             "                           auto = native where the driver supports it (default)",
             "  --ring-size BYTES        perf ring per CPU, a power of two, K/M suffix allowed (default 16M)",
             "  --nano                   pcap with nanosecond timestamps",
+            "  --stats N                print the counters as one line on stderr every N seconds",
+            "  --json-stats             json only: end the output with one {\"type\":\"stats\",...} record",
             "  -n, -U                   accepted for tcpdump habits: names are never resolved, output is",
             "                           flushed after every batch",
             "  -v                       stack traces and full verifier logs on errors",
@@ -48,7 +52,7 @@ record Options(Command command, String interfaceName, OutputFormat format, Strin
             "  demo                     capture a few connection attempts in a throwaway namespace pair",
             "",
             "Needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (run as root). Stops on SIGINT, SIGTERM, a closed",
-            "pipe or -c; prints what was written and lost on stderr.",
+            "pipe or -c; prints what was written and lost on stderr, one counter a line.",
             "");
 
     static Options parse(List<String> args) throws UsageException {
@@ -62,6 +66,8 @@ record Options(Command command, String interfaceName, OutputFormat format, Strin
         int ringBytes = DEFAULT_RING_BYTES;
         boolean nanoseconds = false;
         boolean verbose = false;
+        int statsSeconds = 0;
+        boolean jsonStats = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -84,6 +90,8 @@ record Options(Command command, String interfaceName, OutputFormat format, Strin
                 }
                 case "--ring-size" -> ringBytes = ringSize(value(args, ++i, arg));
                 case "--nano" -> nanoseconds = true;
+                case "--stats" -> statsSeconds = (int) number(value(args, ++i, arg), arg, 1, MAX_STATS_SECONDS);
+                case "--json-stats" -> jsonStats = true;
                 case "-n", "-nn", "-U" -> { }
                 case "-v" -> verbose = true;
                 case "-h", "--help" -> command = Command.HELP;
@@ -97,8 +105,13 @@ record Options(Command command, String interfaceName, OutputFormat format, Strin
                 default -> throw new UsageException("unknown option '" + arg + "'; see xdpdump --help");
             }
         }
-        return new Options(command, interfaceName, format == null ? OutputFormat.HEX : format, target, count,
-                snapLength, mode, ringBytes, nanoseconds, verbose);
+        OutputFormat chosen = format == null ? OutputFormat.HEX : format;
+        if (jsonStats && chosen != OutputFormat.JSON) {
+            throw new UsageException("--json-stats adds a record to json output; add 'json' (got " + chosen.word()
+                    + ")");
+        }
+        return new Options(command, interfaceName, chosen, target, count, snapLength, mode, ringBytes, nanoseconds,
+                verbose, statsSeconds, jsonStats);
     }
 
     private static String value(List<String> args, int i, String option) throws UsageException {

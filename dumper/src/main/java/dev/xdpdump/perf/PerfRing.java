@@ -14,8 +14,11 @@ import java.nio.ByteOrder;
  * One CPU's perf ring: a control page followed by a power-of-two data area that the kernel fills with records
  * ({@code struct perf_event_header} {u32 type, u16 misc, u16 size}, 8-byte aligned) and we drain.
  *
- * <p>Read by one thread only. No length from the ring is trusted: a record whose size is impossible ends the drain
+ * <p>Drained by one thread only. No length from the ring is trusted: a record whose size is impossible ends the drain
  * of everything written so far (counted as malformed); a sample whose raw size overruns its record is skipped.
+ *
+ * <p>The counters are plain fields while a drain runs and are published with volatile writes every 64 records and at
+ * its end, so any thread may read them (a stats line) at no cost per record.
  */
 public final class PerfRing implements AutoCloseable {
     static final int PERF_RECORD_LOST = 2;
@@ -35,6 +38,9 @@ public final class PerfRing implements AutoCloseable {
     private long lostEvents;
     private long malformedRecords;
     private long samples;
+    private volatile long lostEventsPublished;
+    private volatile long malformedRecordsPublished;
+    private volatile long samplesPublished;
 
     PerfRing(int cpu, ByteBuffer region, int pageSize, FileDescriptorHandle event, MappedRegion owner) {
         int dataSize = region.capacity() - pageSize;
@@ -94,10 +100,18 @@ public final class PerfRing implements AutoCloseable {
             tail += size;
             if (++records % RELEASE_EVERY == 0) {
                 control.storeDataTailRelease(tail);
+                publishCounters(); // a consumer blocked on a full pipeline must not freeze the stats line
             }
         }
         control.storeDataTailRelease(tail);
+        publishCounters();
         return records;
+    }
+
+    private void publishCounters() {
+        lostEventsPublished = lostEvents;
+        malformedRecordsPublished = malformedRecords;
+        samplesPublished = samples;
     }
 
     private void deliverSample(SampleConsumer consumer, int recordSize) {
@@ -127,19 +141,22 @@ public final class PerfRing implements AutoCloseable {
         return cpu;
     }
 
-    /** Events the kernel could not write because the ring was full, from PERF_RECORD_LOST records. */
+    /**
+     * Events the kernel could not write because the ring was full, from PERF_RECORD_LOST records; as of the last
+     * publication (at most 64 records behind), readable from any thread.
+     */
     public long lostEvents() {
-        return lostEvents;
+        return lostEventsPublished;
     }
 
-    /** Records skipped because their lengths made no sense. */
+    /** Records skipped because their lengths made no sense; any thread, at most 64 records behind. */
     public long malformedRecords() {
-        return malformedRecords;
+        return malformedRecordsPublished;
     }
 
-    /** PERF_RECORD_SAMPLE records handed to the consumer. */
+    /** PERF_RECORD_SAMPLE records handed to the consumer; any thread, at most 64 records behind. */
     public long samples() {
-        return samples;
+        return samplesPublished;
     }
 
     FileDescriptorHandle event() {

@@ -5,11 +5,14 @@ import dev.xdpdump.sys.ErrnoException;
 import dev.xdpdump.sys.FileDescriptorHandle;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One perf ring per possible CPU, watched by one epoll instance. Owned and drained by the reader thread; the
- * counters may be read by others once that thread has stopped.
+ * counters may be read by any thread and are current as of each ring's last drain.
  */
 public final class PerfRingSet implements AutoCloseable {
     /** Where each ring's perf event fd must go: the program's perf event array, keyed by CPU. */
@@ -71,6 +74,13 @@ public final class PerfRingSet implements AutoCloseable {
             records += rings.get(i).drain(consumer);
         }
         return records;
+    }
+
+    /** PERF_RECORD_LOST totals per CPU, in CPU order; allocates, so for summaries and stats lines. */
+    public Map<Integer, Long> lostEventsByCpu() {
+        Map<Integer, Long> byCpu = new TreeMap<>();
+        rings.forEach(ring -> byCpu.put(ring.cpu(), ring.lostEvents()));
+        return Collections.unmodifiableMap(byCpu);
     }
 
     public long lostEvents() {

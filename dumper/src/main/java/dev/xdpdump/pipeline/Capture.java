@@ -16,6 +16,7 @@ import dev.xdpdump.sink.Sink;
 import dev.xdpdump.sys.Cpus;
 import dev.xdpdump.sys.ErrnoException;
 
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,7 +35,10 @@ public final class Capture {
                            long count) {}
 
     private static final long SINK_DRAIN_TIMEOUT_SECONDS = 5;
-    /** About this many bytes of slots in the Disruptor: absorbs bursts while the sink catches up. */
+    /**
+     * At most about this many bytes of slots in the Disruptor, and no more than the perf rings hold together: absorbs
+     * bursts while the sink catches up, and a small {@code --ring-size} keeps all buffering small.
+     */
     private static final long SLOT_BYTES = 32L << 20;
 
     private final CaptureProgram program;
@@ -75,7 +79,8 @@ public final class Capture {
             program = CaptureProgram.load(settings.snapLength(), cpus);
             rings = PerfRingSet.open(cpus, settings.ringBytesPerCpu(), program::installPerfEvent);
             int slotCapacity = settings.snapLength();
-            disruptor = new Disruptor<>(() -> new CaptureEvent(slotCapacity), slotCount(slotCapacity),
+            long slotBytes = Math.min(SLOT_BYTES, (long) settings.ringBytesPerCpu() * cpus);
+            disruptor = new Disruptor<>(() -> new CaptureEvent(slotCapacity), slotCount(slotCapacity, slotBytes),
                     r -> named(r, "xdpdump-sink"), ProducerType.SINGLE, new BlockingWaitStrategy());
             disruptor.handleEventsWith(handler);
             RingBuffer<CaptureEvent> slots = disruptor.start();
@@ -103,8 +108,8 @@ public final class Capture {
         }
     }
 
-    private static int slotCount(int slotCapacity) {
-        long slots = Long.highestOneBit(Math.max(1, SLOT_BYTES / (slotCapacity + 64L)));
+    private static int slotCount(int slotCapacity, long slotBytes) {
+        long slots = Long.highestOneBit(Math.max(1, slotBytes / (slotCapacity + 64L)));
         return (int) Math.max(1024, Math.min(65536, slots));
     }
 
@@ -137,15 +142,33 @@ public final class Capture {
         }
         sinkHandler.close();
         try {
-            ProgramCounters counters = program.counters();
             // Whatever the reader handed over and the sink did not write: after -c, a failed output, or a halt.
             long notWritten = reader.received() - sinkHandler.written();
-            return new Summary(counters.frames(), counters.matched(), counters.emitFailed(), rings.lostEvents(),
-                    sinkHandler.written(), notWritten, rings.malformedRecords() + reader.malformedEvents());
+            return summary(sinkHandler.written(), notWritten);
         } finally {
             rings.close();
             program.close();
         }
+    }
+
+    /**
+     * The counters so far, while capturing, for a stats line: any thread but the reader and sink threads; allocates.
+     * Read downstream first, so no stage shows more than the one before it has passed on.
+     */
+    public Summary counters() throws ErrnoException {
+        long written = sinkHandler.written();
+        return summary(written, sinkHandler.discarded());
+    }
+
+    private Summary summary(long written, long notWritten) throws ErrnoException {
+        long writeErrors = sinkHandler.writeErrors();
+        long malformed = reader.malformedEvents() + rings.malformedRecords();
+        long read = rings.samples();
+        long reportedLost = rings.lostEvents();
+        Map<Integer, Long> reportedLostByCpu = rings.lostEventsByCpu();
+        ProgramCounters program = this.program.counters();
+        return new Summary(program.frames(), program.matched(), program.emitted(), program.emitFailed(), read,
+                reportedLost, reportedLostByCpu, malformed, written, notWritten, writeErrors);
     }
 
     private static void join(Thread thread) {

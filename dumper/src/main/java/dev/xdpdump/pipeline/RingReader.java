@@ -31,6 +31,8 @@ final class RingReader implements SampleConsumer, Runnable {
     private long lastClaimed = -1;
     private long malformedEvents;
     private long received;
+    private volatile long malformedEventsPublished;
+    private volatile long receivedPublished;
 
     RingReader(PerfRingSet rings, RingBuffer<CaptureEvent> slots, int slotCapacity, long wallClockOffsetNanos,
                StopSignal stop) {
@@ -48,6 +50,7 @@ final class RingReader implements SampleConsumer, Runnable {
                 rings.await(POLL_TIMEOUT_MILLIS);
                 rings.drain(this);
                 publish();
+                publishCounters();
             }
             drainRemaining();
         } catch (Throwable e) {
@@ -64,6 +67,7 @@ final class RingReader implements SampleConsumer, Runnable {
         do {
             rings.drain(this);
             publish();
+            publishCounters();
         } while (rings.samples() < emittedByProgram.getAsLong() && System.nanoTime() < deadline);
     }
 
@@ -86,10 +90,17 @@ final class RingReader implements SampleConsumer, Runnable {
         }
     }
 
+    /** Once per batch, not per event: a volatile write costs a fence, which the per-event path must not pay. */
+    private void publishCounters() {
+        malformedEventsPublished = malformedEvents;
+        receivedPublished = received;
+    }
+
     private void publish() {
         if (firstUnpublished >= 0) {
             slots.publish(firstUnpublished, lastClaimed);
             firstUnpublished = -1;
+            publishCounters();
         }
     }
 
@@ -102,13 +113,13 @@ final class RingReader implements SampleConsumer, Runnable {
         this.finishing = true;
     }
 
-    /** Samples whose event lengths made no sense; read after the thread ended. */
+    /** Samples whose event lengths made no sense; any thread, current as of the last batch. */
     long malformedEvents() {
-        return malformedEvents;
+        return malformedEventsPublished;
     }
 
-    /** Events handed to the pipeline; read after the thread ended. */
+    /** Events handed to the pipeline; any thread, current as of the last batch. */
     long received() {
-        return received;
+        return receivedPublished;
     }
 }

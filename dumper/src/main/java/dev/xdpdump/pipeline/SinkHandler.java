@@ -9,6 +9,8 @@ import java.io.IOException;
 /**
  * Runs on the sink thread: writes each event, flushes at the end of every batch, stops after {@code -c} events.
  * After the output fails it keeps consuming without writing so the reader never blocks on a dead consumer.
+ *
+ * <p>Its counters are volatile, written once per batch (or per failure), so a stats line may read them any time.
  */
 final class SinkHandler implements EventHandler<CaptureEvent> {
     private final Sink sink;
@@ -16,8 +18,12 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
     private final StopSignal stop;
     private final boolean outputIsPipe;
     private long buffered;
+    private long discarded;
     private volatile long written;
+    private volatile long discardedPublished;
+    private volatile long writeErrors;
     private boolean done;
+    private boolean failed;
 
     /** @param limit events to write before stopping, or 0 for no limit */
     SinkHandler(Sink sink, long limit, StopSignal stop, boolean outputIsPipe) {
@@ -30,6 +36,10 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
     @Override
     public void onEvent(CaptureEvent event, long sequence, boolean endOfBatch) {
         if (done) {
+            discarded++;
+            if (endOfBatch) {
+                discardedPublished = discarded;
+            }
             return;
         }
         try {
@@ -56,12 +66,19 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
 
     private void fail(IOException e) {
         done = true;
+        failed = true;
+        writeErrors++;
+        discarded += buffered;
+        discardedPublished = discarded;
         buffered = 0;
         // A pipe fails only when its reader has gone (`| head`): that ends a capture normally.
         stop.request(outputIsPipe ? StopSignal.Reason.OUTPUT_CLOSED : StopSignal.Reason.OUTPUT_FAILED, e);
     }
 
-    /** Called on the caller's thread after the sink thread has stopped: flushes and closes the sink. */
+    /**
+     * Called on the caller's thread after the sink thread has stopped: flushes and closes the sink. After a failed
+     * write it only releases the output: that failure was counted and reported once already.
+     */
     void close() {
         try {
             if (!done) {
@@ -69,12 +86,25 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
             }
             sink.close();
         } catch (IOException e) {
-            fail(e);
+            if (!failed) {
+                fail(e);
+            }
         }
     }
 
+    /** Events the output has taken (flushed); any thread. */
     long written() {
         return written;
+    }
+
+    /** Events dropped after {@code -c} or a failed output, as of the last batch; any thread. */
+    long discarded() {
+        return discardedPublished;
+    }
+
+    /** Writes or flushes that failed (a full disk, a closed pipe); any thread. */
+    long writeErrors() {
+        return writeErrors;
     }
 
 }

@@ -16,6 +16,8 @@ public final class StopSignal {
         OUTPUT_FAILED,
         /** The interface was deleted while capturing. */
         INTERFACE_GONE,
+        /** The interface was set down while capturing. */
+        INTERFACE_DOWN,
         /** The reader thread failed. */
         READER_FAILED
     }

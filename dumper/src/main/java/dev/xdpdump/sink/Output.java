@@ -18,6 +18,10 @@ import java.nio.file.StandardOpenOption;
  * <p>Writes go straight to a channel, never through {@code System.out}: a {@link java.io.PrintStream} swallows
  * errors, and a closed pipe ({@code | head}) must surface as an {@link IOException} so capture stops. Used by one
  * thread, the sink's.
+ *
+ * <p>A write that fails on a file (a full disk) may have written part of its bytes: the file is cut back to where
+ * that write began, so it holds only what earlier writes completed (whole records, as sinks write them). After a
+ * failed write every further write fails.
  */
 public final class Output implements AutoCloseable {
     /** The target word that means standard output. */
@@ -26,12 +30,27 @@ public final class Output implements AutoCloseable {
     private final WritableByteChannel channel;
     private final String name;
     private final boolean ownsChannel;
+    /** Where the last complete write ended, for files that can be cut back; -1 for pipes and sockets. */
+    private long committed;
     private boolean closed;
+    private boolean failed;
 
     private Output(WritableByteChannel channel, String name, boolean ownsChannel) {
         this.channel = channel;
         this.name = name;
         this.ownsChannel = ownsChannel;
+        this.committed = startPosition(channel);
+    }
+
+    private static long startPosition(WritableByteChannel channel) {
+        if (!(channel instanceof FileChannel)) {
+            return -1;
+        }
+        try {
+            return ((FileChannel) channel).position();
+        } catch (IOException e) {
+            return -1; // a pipe or a terminal: nothing to cut back
+        }
     }
 
     /**
@@ -70,12 +89,39 @@ public final class Output implements AutoCloseable {
     /** What this output is, for messages: the path, or "standard output". */
     public String name() { return name; }
 
-    /** Writes all of {@code buffer} and empties it; blocks until the channel has taken every byte. */
+    /**
+     * Writes all of {@code buffer} and empties it; blocks until the channel has taken every byte. When it fails, a
+     * file is cut back to where this write began and the buffer keeps its content.
+     */
     public void write(OutputBuffer buffer) throws IOException {
         if (closed) {
             throw new IOException("write to " + name + " after close");
         }
-        buffer.drainTo(channel);
+        if (failed) {
+            throw new IOException("write to " + name + " after a failed write");
+        }
+        int size = buffer.size();
+        try {
+            buffer.drainTo(channel);
+        } catch (IOException e) {
+            failed = true;
+            cutBack(e);
+            throw e;
+        }
+        if (committed >= 0) {
+            committed += size;
+        }
+    }
+
+    private void cutBack(IOException failure) {
+        if (committed < 0) {
+            return;
+        }
+        try {
+            ((FileChannel) channel).truncate(committed);
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /** Closes the channel unless it is standard output; later calls do nothing. */

@@ -36,6 +36,18 @@ class OptionsTest {
         assertEquals(16 << 20, o.ringBytesPerCpu());
         assertFalse(o.nanoseconds());
         assertFalse(o.verbose());
+        assertEquals(0, o.statsSeconds());
+        assertFalse(o.jsonStats());
+    }
+
+    @Test
+    void statsTakesSecondsAndJsonStatsNeedsJsonOutput() throws Exception {
+        assertEquals(5, parse("--stats", "5").statsSeconds());
+        assertTrue(parse("json", "--json-stats").jsonStats());
+        assertEquals("--stats takes a whole number from 1 to 86400, not '0'", usageError("--stats", "0"));
+        assertEquals("--json-stats adds a record to json output; add 'json' (got pcap)",
+                usageError("-w", "x.pcap", "--json-stats"));
+        assertEquals("--json-stats adds a record to json output; add 'json' (got hex)", usageError("--json-stats"));
     }
 
     @Test
@@ -130,6 +142,8 @@ class OptionsTest {
                 + "                           auto = native where the driver supports it (default)\n"
                 + "  --ring-size BYTES        perf ring per CPU, a power of two, K/M suffix allowed (default 16M)\n"
                 + "  --nano                   pcap with nanosecond timestamps\n"
+                + "  --stats N                print the counters as one line on stderr every N seconds\n"
+                + "  --json-stats             json only: end the output with one {\"type\":\"stats\",...} record\n"
                 + "  -n, -U                   accepted for tcpdump habits: names are never resolved, output is\n"
                 + "                           flushed after every batch\n"
                 + "  -v                       stack traces and full verifier logs on errors\n"
@@ -140,7 +154,7 @@ class OptionsTest {
                 + "  demo                     capture a few connection attempts in a throwaway namespace pair\n"
                 + "\n"
                 + "Needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (run as root). Stops on SIGINT, SIGTERM, a closed\n"
-                + "pipe or -c; prints what was written and lost on stderr.\n";
+                + "pipe or -c; prints what was written and lost on stderr, one counter a line.\n";
         assertEquals(expected, Options.HELP);
     }
 

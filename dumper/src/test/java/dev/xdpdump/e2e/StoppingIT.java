@@ -3,6 +3,7 @@ package dev.xdpdump.e2e;
 import dev.xdpdump.lab.VethLab;
 import dev.xdpdump.testing.Privileges;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +14,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The ways a capture ends besides SIGINT: -c, SIGTERM and a reader that goes away; each exits 0 with its summary. */
+/**
+ * The ways a capture ends besides SIGINT: -c, SIGTERM and a reader that goes away exit 0 with a summary; an interface
+ * deleted or set down exits 1 with one line, and the output stays whole.
+ */
 class StoppingIT {
+    private static final String TCPDUMP = "/usr/bin/tcpdump";
     private static final Duration PIPELINE_TIMEOUT = Duration.ofSeconds(15);
     private static final int MAX_PIPE_ATTEMPTS = 10;
 
@@ -56,6 +61,41 @@ class StoppingIT {
                     && line.contains(lab.captureInterface()) && line.contains("went away")), xdpdump.stderrText());
             assertFalse(xdpdump.stderrText().contains("Exception"), xdpdump.stderrText());
             assertEquals(1, xdpdump.stdoutText().lines().count(), xdpdump.stdoutText());
+        }
+    }
+
+    @Test
+    void interfaceSetDownEndsTheCaptureWithOneLineAValidPcapAndStatusOne(@TempDir Path directory) throws Exception {
+        Privileges.requireCaptureCapabilities();
+        Command.requireInstalled(TCPDUMP);
+        Path file = directory.resolve("down.pcap");
+        try (VethLab lab = Lab.create(); WatchedProcess xdpdump = Xdpdump.listening(lab, "-w", file.toString())) {
+            Lab.attempt(lab, Lab.MIXED.subList(0, 2));
+            lab.ip("-n", lab.captureNamespace(), "link", "set", lab.captureInterface(), "down");
+            assertEquals(1, xdpdump.awaitExit(Xdpdump.STOP_TIMEOUT), xdpdump.stderrText());
+            List<String> lines = xdpdump.stderrLines();
+            assertTrue(lines.contains("2 events written"), xdpdump.stderrText());
+            List<String> messages = lines.stream().filter(line -> line.startsWith("xdpdump: ")).toList();
+            assertEquals(1, messages.size(), xdpdump.stderrText());
+            assertTrue(messages.get(0).contains(lab.captureInterface()) && messages.get(0).contains("went down"),
+                    messages.get(0));
+            assertFalse(xdpdump.stderrText().contains("Exception"), xdpdump.stderrText());
+        }
+        Command.Result read = Command.run(TCPDUMP, "-nn", "-r", file.toString());
+        assertEquals(0, read.exitCode(), read.describe());
+        assertEquals(2, read.stdoutText().lines().count(), read.stdoutText());
+    }
+
+    @Test
+    void interfaceThatIsDownIsRefusedBeforeAttaching() throws Exception {
+        Privileges.requireCaptureCapabilities();
+        try (VethLab lab = Lab.create()) {
+            lab.ip("-n", lab.captureNamespace(), "link", "set", lab.captureInterface(), "down");
+            Command.Result refused = Xdpdump.run(lab.captureNamespace(), "-i", lab.captureInterface(), "json");
+            assertEquals(1, refused.exitCode(), refused.describe());
+            assertEquals(List.of("xdpdump: interface " + lab.captureInterface() + " is down; bring it up first (ip link"
+                    + " set " + lab.captureInterface() + " up)"), refused.stderrLines());
+            assertEquals(-1, Lab.attachedProgramId(lab), Lab.linkDetails(lab));
         }
     }
 

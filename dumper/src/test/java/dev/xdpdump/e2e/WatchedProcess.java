@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -97,23 +98,38 @@ final class WatchedProcess implements AutoCloseable {
      * Waits for a stderr line starting with {@code prefix} and returns it; fails the test, showing stderr, when the
      * process closes stderr first or {@code timeout} passes.
      */
-    synchronized String awaitStderrLine(String prefix, Duration timeout) throws InterruptedException {
+    String awaitStderrLine(String prefix, Duration timeout) throws InterruptedException {
+        return awaitStderrLine(line -> line.startsWith(prefix), "one starting with '" + prefix + "'", timeout);
+    }
+
+    /** Waits for a stderr line that {@code wanted} accepts, described as {@code what} when none comes in time. */
+    synchronized String awaitStderrLine(Predicate<String> wanted, String what, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         int checked = 0;
         while (true) {
             for (; checked < stderr.size(); checked++) {
-                if (stderr.get(checked).startsWith(prefix)) {
+                if (wanted.test(stderr.get(checked))) {
                     return stderr.get(checked);
                 }
             }
             long left = deadline - System.nanoTime();
             if (stderrEnded || left <= 0) {
                 return fail((stderrEnded ? "stderr ended" : "no line in " + timeout.toMillis() + " ms")
-                        + " before one starting with '" + prefix + "' from " + String.join(" ", command)
+                        + " before " + what + " from " + String.join(" ", command)
                         + "; stderr:\n" + String.join("\n", stderr));
             }
             TimeUnit.NANOSECONDS.timedWait(this, left);
         }
+    }
+
+    /** The pid of the one descendant whose executable path ends with {@code suffix}, e.g. "/java" in a pipeline. */
+    long descendantPid(String suffix) {
+        List<ProcessHandle> found = process.descendants()
+                .filter(p -> p.info().command().map(c -> c.endsWith(suffix)).orElse(false)).toList();
+        assertTrue(found.size() == 1, "one descendant ending with " + suffix + " under " + String.join(" ", command)
+                + ", not " + found.size());
+        return found.get(0).pid();
     }
 
     /** Sends SIGINT to this process (not to anything else). */

@@ -5,8 +5,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.FileDescriptor;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,6 +30,24 @@ class OutputTest {
         }
         assertArrayEquals(new byte[] {1, 2, 3, 4}, Files.readAllBytes(file));
         assertEquals(0, buffer.size());
+    }
+
+    @Test
+    void aWriteThatRunsOutOfSpaceIsCutBackSoOnlyEarlierWritesRemain() throws Exception {
+        Path file = directory.resolve("full.bin");
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ);
+        try (Output output = Output.of(new FailingFileChannel(channel, 6), file.toString())) {
+            output.write(new OutputBuffer(16).writeIntLE(0x04030201));
+            OutputBuffer second = new OutputBuffer(16).writeIntLE(0x08070605);
+            IOException full = assertThrows(IOException.class, () -> output.write(second));
+            assertEquals("No space left on device", full.getMessage());
+            assertEquals(4, second.size(), "the failed write keeps its bytes");
+            assertArrayEquals(new byte[] {1, 2, 3, 4}, Files.readAllBytes(file), "half a record was cut off");
+            IOException after = assertThrows(IOException.class, () -> output.write(new OutputBuffer(16).writeByte(9)));
+            assertEquals("write to " + file + " after a failed write", after.getMessage());
+        }
+        assertArrayEquals(new byte[] {1, 2, 3, 4}, Files.readAllBytes(file));
     }
 
     @Test
