@@ -103,9 +103,13 @@ final class CaptureCommand {
             stop.request(StopSignal.Reason.SIGNAL);
         }
         Summary summary = capture.stop();
+        if (capture.outputStalled()) {
+            err.println("xdpdump: " + outputName() + " stopped taking data; gave up on what it had not taken"
+                    + " (counted below as not written)");
+        }
         err.print(summary.toText(options.verbose()));
         err.flush();
-        if (options.jsonStats() && stop.reason() != StopSignal.Reason.OUTPUT_CLOSED
+        if (options.jsonStats() && !capture.outputStalled() && stop.reason() != StopSignal.Reason.OUTPUT_CLOSED
                 && stop.reason() != StopSignal.Reason.OUTPUT_FAILED) {
             writeStatsRecord(summary);
         }

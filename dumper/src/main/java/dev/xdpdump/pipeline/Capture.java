@@ -34,7 +34,8 @@ public final class Capture {
     public record Settings(String interfaceName, int ifindex, XdpMode mode, int snapLength, int ringBytesPerCpu,
                            long count) {}
 
-    private static final long SINK_DRAIN_TIMEOUT_SECONDS = 5;
+    /** How long stop waits for the reader, then for the sink, before giving up on an output that never drains. */
+    private static final long STALLED_THREAD_TIMEOUT_MILLIS = 5000;
     /**
      * At most about this many bytes of slots in the Disruptor, and no more than the perf rings hold together: absorbs
      * bursts while the sink catches up, and a small {@code --ring-size} keeps all buffering small.
@@ -48,6 +49,7 @@ public final class Capture {
     private final RingReader reader;
     private final Thread readerThread;
     private final XdpLink link;
+    private boolean outputStalled;
 
     private Capture(CaptureProgram program, PerfRingSet rings, Disruptor<CaptureEvent> disruptor,
                     SinkHandler sinkHandler, RingReader reader, Thread readerThread, XdpLink link) {
@@ -119,6 +121,14 @@ public final class Capture {
         return t;
     }
 
+    /**
+     * After {@link #stop()}: true when the output took no more data (a pipe nobody reads) and stop gave up waiting;
+     * the sink was then neither flushed nor closed, and nothing more may be written to that output.
+     */
+    public boolean outputStalled() {
+        return outputStalled;
+    }
+
     /** The mode the program was attached in: native or generic, never auto. */
     public XdpMode attachedMode() {
         return link.mode();
@@ -134,19 +144,32 @@ public final class Capture {
                 return 0;
             }
         });
-        join(readerThread);
-        try {
-            disruptor.shutdown(SINK_DRAIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            disruptor.halt(); // the output blocks (a stalled pipe): what is still queued counts as not written
+        // An output whose reader never reads (`| sleep 1000`) blocks the sink thread in a write, the full Disruptor
+        // then blocks the reader: give up on such threads after a bound instead of hanging the stop.
+        boolean readerStopped = join(readerThread, STALLED_THREAD_TIMEOUT_MILLIS);
+        boolean sinkStopped = false;
+        if (readerStopped) {
+            try {
+                disruptor.shutdown(STALLED_THREAD_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+                sinkStopped = true;
+            } catch (TimeoutException e) {
+                disruptor.halt();
+            }
+        } else {
+            disruptor.halt();
         }
-        sinkHandler.close();
+        if (sinkStopped) {
+            sinkHandler.close();
+        }
+        outputStalled = !sinkStopped;
         try {
-            // Whatever the reader handed over and the sink did not write: after -c, a failed output, or a halt.
+            // Whatever the reader handed over and the sink did not write: after -c, a failed output, or a stall.
             long notWritten = reader.received() - sinkHandler.written();
             return summary(sinkHandler.written(), notWritten);
         } finally {
-            rings.close();
+            if (readerStopped) {
+                rings.close(); // a stalled reader still holds views of the rings; the process exit unmaps them
+            }
             program.close();
         }
     }
@@ -172,10 +195,16 @@ public final class Capture {
     }
 
     private static void join(Thread thread) {
+        join(thread, 0);
+    }
+
+    /** Waits up to {@code millis} (0: no limit); true once the thread has ended. */
+    private static boolean join(Thread thread, long millis) {
         try {
-            thread.join();
+            thread.join(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return !thread.isAlive();
     }
 }

@@ -167,4 +167,35 @@ class StoppingIT {
             Files.deleteIfExists(stderr);
         }
     }
+
+    @Test
+    void sigintEndsACaptureWhoseOutputNobodyReads(@TempDir Path directory) throws Exception {
+        Privileges.requireCaptureCapabilities();
+        Path gate = directory.resolve("open");
+        // The consumer reads nothing until the gate opens, which happens only after xdpdump is gone: the sink blocks
+        // in a write, the Disruptor fills and the reader blocks. SIGINT must still end xdpdump.
+        String pipeline = "\"$0\" -i \"$1\" --ring-size 8K hex | { for i in $(seq 600); do [ -e \"$2\" ] && break;"
+                + " sleep 0.1; done; cat >/dev/null; }";
+        try (VethLab lab = Lab.create();
+             WatchedProcess shell = WatchedProcess.startIn(lab.captureNamespace(), "bash", "-c", pipeline,
+                     Lab.launcher(), lab.captureInterface(), gate.toString())) {
+            shell.awaitStderrLine("listening on ", Xdpdump.START_TIMEOUT);
+            try (SynBurst burst = SynBurst.start(lab, 4, 3000, Duration.ofSeconds(20))) {
+                burst.await(Duration.ofSeconds(25));
+            }
+            long xdpdump = shell.descendantPid("/java");
+            assertEquals(0, Command.run("kill", "-INT", Long.toString(xdpdump)).exitCode());
+            shell.awaitStderrLine(line -> line.matches("\\d+ events written"), "the summary", Duration.ofSeconds(20));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (Files.exists(Path.of("/proc/" + xdpdump)) && System.nanoTime() < deadline) {
+                shell.waitFor(Duration.ofMillis(100));
+            }
+            assertFalse(Files.exists(Path.of("/proc/" + xdpdump)), "xdpdump ended while its output was stalled");
+            assertTrue(shell.stderrText().contains("stopped taking data"), shell.stderrText());
+            assertTrue(shell.stderrLines().stream().anyMatch(l -> l.matches("[1-9]\\d* events received but not written.*")),
+                    shell.stderrText());
+            Files.createFile(gate);
+            shell.awaitExit(Duration.ofSeconds(15));
+        }
+    }
 }
