@@ -94,6 +94,11 @@ public final class CaptureProgram implements AutoCloseable {
         return Bpf.progTestRun(program, frame);
     }
 
+    /** Runs the program {@code repeat} times on {@code frame} in one call: a burst of events, for benchmarks. */
+    public Bpf.TestRun testRun(byte[] frame, int repeat) throws ErrnoException {
+        return Bpf.progTestRun(program, frame, repeat);
+    }
+
     public ProgramCounters counters() throws ErrnoException {
         byte[] raw = new byte[COUNTERS_SIZE * cpus];
         maps.get("counters").lookup(0, raw);

@@ -70,6 +70,20 @@ public final class Capture {
      */
     public static Capture start(Settings settings, Sink sink, boolean outputIsPipe, StopSignal stop)
             throws ErrnoException {
+        return start(settings, sink, outputIsPipe, stop, true);
+    }
+
+    /**
+     * For benchmarks: starts everything {@link #start} does except the XDP link, so no interface is touched and
+     * events come only from runs of {@link #program()} with BPF_PROG_TEST_RUN. {@code settings.interfaceName},
+     * {@code ifindex} and {@code mode} are ignored. {@link #stop()} then skips the detach.
+     */
+    public static Capture startUnattached(Settings settings, Sink sink, StopSignal stop) throws ErrnoException {
+        return start(settings, sink, false, stop, false);
+    }
+
+    private static Capture start(Settings settings, Sink sink, boolean outputIsPipe, StopSignal stop, boolean attach)
+            throws ErrnoException {
         int cpus = Cpus.possible();
         CaptureProgram program = null;
         PerfRingSet rings = null;
@@ -89,7 +103,7 @@ public final class Capture {
             reader = new RingReader(rings, slots, slotCapacity, WallClock.measureOffsetNanos(), stop);
             readerThread = named(reader, "xdpdump-reader");
             readerThread.start();
-            XdpLink link = program.attach(settings.interfaceName(), settings.ifindex(), settings.mode());
+            XdpLink link = attach ? program.attach(settings.interfaceName(), settings.ifindex(), settings.mode()) : null;
             return new Capture(program, rings, disruptor, handler, reader, readerThread, link);
         } catch (ErrnoException | RuntimeException e) {
             if (readerThread != null) {
@@ -129,14 +143,21 @@ public final class Capture {
         return outputStalled;
     }
 
-    /** The mode the program was attached in: native or generic, never auto. */
+    /** The mode the program was attached in: native or generic, never auto; null when started unattached. */
     public XdpMode attachedMode() {
-        return link.mode();
+        return link != null ? link.mode() : null;
+    }
+
+    /** The loaded program, owned by this capture: benchmarks run it with BPF_PROG_TEST_RUN. */
+    public CaptureProgram program() {
+        return program;
     }
 
     /** Stops in the order the class comment gives and returns the books. Call once, from the thread that started. */
     public Summary stop() throws ErrnoException {
-        link.close();
+        if (link != null) {
+            link.close();
+        }
         reader.finish(() -> {
             try {
                 return program.counters().emitted();

@@ -6,11 +6,18 @@ public final class AddressText {
 
     /** Writes the four bytes at {@code offset} as {@code a.b.c.d}. */
     public static void writeIpv4(OutputBuffer out, byte[] address, int offset) {
+        int length = 3;
         for (int i = 0; i < 4; i++) {
+            length += OutputBuffer.decimalDigits(address[offset + i] & 0xff);
+        }
+        int start = out.claim(length);
+        byte[] target = out.array();
+        int end = start + length;
+        for (int i = 3; i >= 0; i--) {
+            end = OutputBuffer.writeDigits(target, end, address[offset + i] & 0xff);
             if (i > 0) {
-                out.writeByte('.');
+                target[--end] = '.';
             }
-            out.writeDecimal(address[offset + i] & 0xff);
         }
     }
 

@@ -34,24 +34,42 @@ public final class HexDumpLayout {
         out.writeHex(length, 8).writeByte('\n');
     }
 
+    /** Bytes of a line holding {@code count} bytes: offset, two spaces, 49 of hex columns, " |", ASCII, "|\n". */
+    private static int lineLength(int count) {
+        return 8 + 2 + 49 + 2 + count + 2;
+    }
+
+    // One capacity check per line, then every byte of the line is stored straight into the buffer's array.
     private static void writeLine(OutputBuffer out, byte[] bytes, int start, int count, int lineOffset) {
-        out.writeHex(lineOffset, 8).writeByte(' ').writeByte(' ');
+        int at = out.claim(lineLength(count));
+        byte[] target = out.array();
+        for (int shift = 28; shift >= 0; shift -= 4) {
+            target[at++] = OutputBuffer.HEX_DIGITS[(lineOffset >>> shift) & 0xf];
+        }
+        target[at++] = ' ';
+        target[at++] = ' ';
         for (int i = 0; i < LINE; i++) {
             if (i < count) {
-                out.writeHex(bytes[start + i], 2).writeByte(' ');
+                int pair = (bytes[start + i] & 0xff) * 2;
+                target[at++] = OutputBuffer.HEX_PAIRS[pair];
+                target[at++] = OutputBuffer.HEX_PAIRS[pair + 1];
             } else {
-                out.writeByte(' ').writeByte(' ').writeByte(' ');
+                target[at++] = ' ';
+                target[at++] = ' ';
             }
+            target[at++] = ' ';
             if (i == 7) {
-                out.writeByte(' ');
+                target[at++] = ' ';
             }
         }
-        out.writeByte(' ').writeByte('|');
+        target[at++] = ' ';
+        target[at++] = '|';
         for (int i = 0; i < count; i++) {
             int b = bytes[start + i] & 0xff;
-            out.writeByte(b >= 0x20 && b < 0x7f ? b : '.');
+            target[at++] = (byte) (b >= 0x20 && b < 0x7f ? b : '.');
         }
-        out.writeByte('|').writeByte('\n');
+        target[at++] = '|';
+        target[at] = '\n';
     }
 
     private static boolean sameAsPreviousLine(byte[] bytes, int start) {

@@ -3,6 +3,8 @@ package dev.xdpdump.sink;
 import dev.xdpdump.event.CaptureEvent;
 import dev.xdpdump.event.FrameFields;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Human-readable output: per event one summary line, the captured bytes in {@code hexdump -C} layout, an empty line.
  *
@@ -16,13 +18,32 @@ import dev.xdpdump.event.FrameFields;
  * IPv6 addresses are bracketed ({@code [2001:db8::1]:43910}); a field the capture does not reach prints as '?'.
  */
 public final class HexSink extends BufferedSink {
+    // The fixed text between values, kept as bytes: one array copy each instead of a char-by-char conversion.
+    private static final byte[] ARROW = ascii(" -> ");
+    private static final byte[] FLAGS = ascii(" Flags [");
+    private static final byte[] SEQ = ascii("], seq ");
+    private static final byte[] WIN = ascii(", win ");
+    private static final byte[] TTL = ascii(", ttl ");
+    private static final byte[] LENGTH = ascii(", length ");
+    private static final byte[] CAPLEN = ascii(", caplen ");
+
     private final InterfaceNames interfaceNames;
+    /** Each known interface name as {@link OutputBuffer#writeAscii} writes it, by {@link InterfaceNames} slot. */
+    private final byte[][] nameText;
     private final FrameFields fields = new FrameFields();
     private final Rfc3339 timestamps = new Rfc3339();
 
     public HexSink(Output output, InterfaceNames interfaceNames) {
         super(output);
         this.interfaceNames = interfaceNames;
+        this.nameText = new byte[interfaceNames.size()][];
+        for (int slot = 0; slot < nameText.length; slot++) {
+            nameText[slot] = new OutputBuffer(32).writeAscii(interfaceNames.nameAt(slot)).toByteArray();
+        }
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     @Override
@@ -30,30 +51,30 @@ public final class HexSink extends BufferedSink {
         FrameFields f = fields.decode(event);
         timestamps.write(out, event.wallClockNanos());
         out.writeByte(' ');
-        String name = interfaceNames.nameOf(event.ifindex());
-        if (name != null) {
-            out.writeAscii(name);
+        int slot = interfaceNames.slotOf(event.ifindex());
+        if (slot >= 0) {
+            out.writeBytes(nameText[slot]);
         } else {
             out.writeByte('?');
         }
         out.writeByte(' ');
         writeEndpoint(out, f, f.hasSource(), f.sourceAddress(), f.hasSourcePort(), f.sourcePort());
-        out.writeAscii(" -> ");
+        out.writeBytes(ARROW);
         writeEndpoint(out, f, f.hasDestination(), f.destinationAddress(), f.hasDestinationPort(), f.destinationPort());
-        out.writeAscii(" Flags [");
+        out.writeBytes(FLAGS);
         if (f.hasFlags()) {
             TcpFlagLetters.write(out, f.flags());
         } else {
             out.writeByte('?');
         }
-        out.writeAscii("], seq ");
+        out.writeBytes(SEQ);
         writeOptional(out, f.hasSeq(), f.seq());
-        out.writeAscii(", win ");
+        out.writeBytes(WIN);
         writeOptional(out, f.hasWindow(), f.window());
-        out.writeAscii(", ttl ");
+        out.writeBytes(TTL);
         writeOptional(out, f.hasTtl(), f.ttl());
-        out.writeAscii(", length ").writeDecimal(event.wireLength() & 0xffffffffL);
-        out.writeAscii(", caplen ").writeDecimal(FrameFields.readableLength(event));
+        out.writeBytes(LENGTH).writeDecimal(event.wireLength() & 0xffffffffL);
+        out.writeBytes(CAPLEN).writeDecimal(FrameFields.readableLength(event));
         out.writeByte('\n');
         HexDumpLayout.write(out, event.frame(), 0, FrameFields.readableLength(event));
         out.writeByte('\n');

@@ -34,7 +34,19 @@ public final class InterfaceNames {
 
     /** The name of {@code ifindex}, or null when it was not resolved. */
     public String nameOf(int ifindex) {
-        int at = Arrays.binarySearch(indexes, ifindex);
+        int at = slotOf(ifindex);
         return at >= 0 ? names[at] : null;
     }
+
+    /** How many names are known; slots run from 0 to this, exclusive. */
+    int size() { return names.length; }
+
+    /** The slot of {@code ifindex} (0 to {@link #size()}), or -1: lets a sink keep its own text per name. */
+    int slotOf(int ifindex) {
+        int at = Arrays.binarySearch(indexes, ifindex);
+        return at >= 0 ? at : -1;
+    }
+
+    /** The name in {@code slot}. */
+    String nameAt(int slot) { return names[slot]; }
 }

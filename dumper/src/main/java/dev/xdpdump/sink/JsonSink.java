@@ -3,6 +3,8 @@ package dev.xdpdump.sink;
 import dev.xdpdump.event.CaptureEvent;
 import dev.xdpdump.event.FrameFields;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * JSON lines: one flat object per event, for jq and log pipelines.
  *
@@ -16,63 +18,97 @@ import dev.xdpdump.event.FrameFields;
  * {@code data} is the captured bytes in lowercase hex. The output is pure ASCII.
  */
 public final class JsonSink extends BufferedSink {
+    // The fixed text between values, kept as bytes: one array copy each instead of a char-by-char conversion.
+    private static final byte[] TS = ascii("{\"ts\":\"");
+    private static final byte[] IFACE = ascii("\",\"iface\":");
+    private static final byte[] IFINDEX = ascii(",\"ifindex\":");
+    private static final byte[] QUEUE = ascii(",\"queue\":");
+    private static final byte[] CPU = ascii(",\"cpu\":");
+    private static final byte[] IP = ascii(",\"ip\":");
+    private static final byte[] SRC = ascii(",\"src\":");
+    private static final byte[] DST = ascii(",\"dst\":");
+    private static final byte[] SPORT = ascii(",\"sport\":");
+    private static final byte[] DPORT = ascii(",\"dport\":");
+    private static final byte[] FLAGS = ascii(",\"flags\":");
+    private static final byte[] SEQ = ascii(",\"seq\":");
+    private static final byte[] WIN = ascii(",\"win\":");
+    private static final byte[] TTL = ascii(",\"ttl\":");
+    private static final byte[] LEN = ascii(",\"len\":");
+    private static final byte[] CAPLEN = ascii(",\"caplen\":");
+    private static final byte[] DATA = ascii(",\"data\":\"");
+    private static final byte[] END = ascii("\"}\n");
+    private static final byte[] NULL = ascii("null");
+
     private final InterfaceNames interfaceNames;
+    /** Each known interface name as a JSON string, quotes included, by {@link InterfaceNames} slot. */
+    private final byte[][] nameStrings;
     private final FrameFields fields = new FrameFields();
     private final Rfc3339 timestamps = new Rfc3339();
 
     public JsonSink(Output output, InterfaceNames interfaceNames) {
         super(output);
         this.interfaceNames = interfaceNames;
+        this.nameStrings = new byte[interfaceNames.size()][];
+        for (int slot = 0; slot < nameStrings.length; slot++) {
+            OutputBuffer text = new OutputBuffer(32);
+            writeString(text, interfaceNames.nameAt(slot));
+            nameStrings[slot] = text.toByteArray();
+        }
     }
 
     @Override
     void format(CaptureEvent event, OutputBuffer out) {
         FrameFields f = fields.decode(event);
-        out.writeAscii("{\"ts\":\"");
+        out.writeBytes(TS);
         timestamps.write(out, event.wallClockNanos());
-        out.writeAscii("\",\"iface\":");
-        writeString(out, interfaceNames.nameOf(event.ifindex()));
-        out.writeAscii(",\"ifindex\":").writeDecimal(event.ifindex() & 0xffffffffL);
-        out.writeAscii(",\"queue\":").writeDecimal(event.rxQueue() & 0xffffffffL);
-        out.writeAscii(",\"cpu\":").writeDecimal(event.cpu());
-        out.writeAscii(",\"ip\":");
+        out.writeBytes(IFACE);
+        int slot = interfaceNames.slotOf(event.ifindex());
+        out.writeBytes(slot >= 0 ? nameStrings[slot] : NULL);
+        out.writeBytes(IFINDEX).writeDecimal(event.ifindex() & 0xffffffffL);
+        out.writeBytes(QUEUE).writeDecimal(event.rxQueue() & 0xffffffffL);
+        out.writeBytes(CPU).writeDecimal(event.cpu());
+        out.writeBytes(IP);
         if (event.ipVersion() == 4 || event.ipVersion() == 6) {
             out.writeDecimal(event.ipVersion());
         } else {
-            out.writeAscii("null");
+            out.writeBytes(NULL);
         }
-        out.writeAscii(",\"src\":");
+        out.writeBytes(SRC);
         writeAddress(out, f, f.hasSource(), f.sourceAddress());
-        out.writeAscii(",\"dst\":");
+        out.writeBytes(DST);
         writeAddress(out, f, f.hasDestination(), f.destinationAddress());
-        out.writeAscii(",\"sport\":");
+        out.writeBytes(SPORT);
         writeNumber(out, f.hasSourcePort(), f.sourcePort());
-        out.writeAscii(",\"dport\":");
+        out.writeBytes(DPORT);
         writeNumber(out, f.hasDestinationPort(), f.destinationPort());
-        out.writeAscii(",\"flags\":");
+        out.writeBytes(FLAGS);
         if (f.hasFlags()) {
             out.writeByte('"');
             TcpFlagLetters.write(out, f.flags());
             out.writeByte('"');
         } else {
-            out.writeAscii("null");
+            out.writeBytes(NULL);
         }
-        out.writeAscii(",\"seq\":");
+        out.writeBytes(SEQ);
         writeNumber(out, f.hasSeq(), f.seq());
-        out.writeAscii(",\"win\":");
+        out.writeBytes(WIN);
         writeNumber(out, f.hasWindow(), f.window());
-        out.writeAscii(",\"ttl\":");
+        out.writeBytes(TTL);
         writeNumber(out, f.hasTtl(), f.ttl());
-        out.writeAscii(",\"len\":").writeDecimal(event.wireLength() & 0xffffffffL);
+        out.writeBytes(LEN).writeDecimal(event.wireLength() & 0xffffffffL);
         int captured = FrameFields.readableLength(event);
-        out.writeAscii(",\"caplen\":").writeDecimal(captured);
-        out.writeAscii(",\"data\":\"").writeHexBytes(event.frame(), 0, captured);
-        out.writeAscii("\"}\n");
+        out.writeBytes(CAPLEN).writeDecimal(captured);
+        out.writeBytes(DATA).writeHexBytes(event.frame(), 0, captured);
+        out.writeBytes(END);
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static void writeAddress(OutputBuffer out, FrameFields f, boolean present, byte[] address) {
         if (!present) {
-            out.writeAscii("null");
+            out.writeBytes(NULL);
             return;
         }
         out.writeByte('"');
@@ -88,16 +124,12 @@ public final class JsonSink extends BufferedSink {
         if (present) {
             out.writeDecimal(value);
         } else {
-            out.writeAscii("null");
+            out.writeBytes(NULL);
         }
     }
 
     /** Writes a JSON string, escaping quotes, backslashes, control and non-ASCII characters so the line stays ASCII. */
     private static void writeString(OutputBuffer out, String value) {
-        if (value == null) {
-            out.writeAscii("null");
-            return;
-        }
         out.writeByte('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);

@@ -11,8 +11,25 @@ import java.nio.channels.WritableByteChannel;
  * safe: one buffer belongs to one sink.
  */
 public final class OutputBuffer {
-    private static final byte[] HEX_DIGITS = {
+    static final byte[] HEX_DIGITS = {
         '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+    /** "00" to "99": two digits per step when writing decimals. */
+    static final byte[] DIGIT_PAIRS = new byte[200];
+    /** "00" to "ff": two hex digits per byte. */
+    static final byte[] HEX_PAIRS = new byte[512];
+    private static final int[] POWERS_OF_TEN = {
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000};
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            DIGIT_PAIRS[i * 2] = (byte) ('0' + i / 10);
+            DIGIT_PAIRS[i * 2 + 1] = (byte) ('0' + i % 10);
+        }
+        for (int i = 0; i < 256; i++) {
+            HEX_PAIRS[i * 2] = HEX_DIGITS[i >>> 4];
+            HEX_PAIRS[i * 2 + 1] = HEX_DIGITS[i & 0xf];
+        }
+    }
 
     private byte[] bytes;
     private ByteBuffer view;
@@ -66,6 +83,11 @@ public final class OutputBuffer {
         return this;
     }
 
+    /** Writes all of {@code source}: for constant text kept as bytes. */
+    public OutputBuffer writeBytes(byte[] source) {
+        return writeBytes(source, 0, source.length);
+    }
+
     public OutputBuffer writeBytes(byte[] source, int offset, int length) {
         ensure(length);
         System.arraycopy(source, offset, bytes, size, length);
@@ -84,8 +106,27 @@ public final class OutputBuffer {
         return this;
     }
 
+    /**
+     * Makes room for exactly {@code length} bytes, counts them as written and returns where they start in
+     * {@link #array()}; the caller must fill all of them before the next call on this buffer. For layouts of a
+     * known size (a hexdump line) that write straight into the array, with one capacity check instead of one per
+     * byte.
+     */
+    int claim(int length) {
+        ensure(length);
+        int at = size;
+        size += length;
+        return at;
+    }
+
+    /** The backing array, valid until the next write (which may grow it); see {@link #claim}. */
+    byte[] array() { return bytes; }
+
     /** Writes {@code value} in decimal, with a leading '-' when negative. */
     public OutputBuffer writeDecimal(long value) {
+        if (value >= 0 && value <= Integer.MAX_VALUE) {
+            return writeDecimal((int) value);
+        }
         // Digits are produced from a non-positive value so Long.MIN_VALUE needs no special case.
         long negative = value < 0 ? value : -value;
         int digits = 1;
@@ -106,14 +147,64 @@ public final class OutputBuffer {
         return this;
     }
 
+    /** Writes a non-negative {@code value} in decimal, two digits per step from a table. */
+    private OutputBuffer writeDecimal(int value) {
+        int length = decimalDigits(value);
+        ensure(length);
+        writeDigits(bytes, size + length, value);
+        size += length;
+        return this;
+    }
+
     /** Writes {@code value} in decimal, left-padded with zeros to at least {@code width} digits; value must be >= 0. */
     public OutputBuffer writeDecimalPadded(long value, int width) {
+        if (value >= 0 && value <= Integer.MAX_VALUE && width <= 10) {
+            int length = Math.max(width, decimalDigits((int) value));
+            ensure(length);
+            int end = size + length;
+            int at = writeDigits(bytes, end, (int) value);
+            while (at > size) {
+                bytes[--at] = '0';
+            }
+            size = end;
+            return this;
+        }
         for (long limit = 10, digits = 1; digits < width; digits++, limit *= 10) {
             if (value < limit) {
                 writeByte('0');
             }
         }
         return writeDecimal(value);
+    }
+
+    /** Digits of a non-negative int in decimal (1 for 0). */
+    static int decimalDigits(int value) {
+        int digits = 1;
+        while (digits < 10 && value >= POWERS_OF_TEN[digits]) {
+            digits++;
+        }
+        return digits;
+    }
+
+    /**
+     * Writes the decimal digits of non-negative {@code value} so that the last one lands just before {@code end};
+     * returns the index of the first digit. The caller has made room.
+     */
+    static int writeDigits(byte[] target, int end, int value) {
+        int at = end;
+        while (value >= 100) {
+            int pair = (value % 100) * 2;
+            value /= 100;
+            target[--at] = DIGIT_PAIRS[pair + 1];
+            target[--at] = DIGIT_PAIRS[pair];
+        }
+        if (value >= 10) {
+            target[--at] = DIGIT_PAIRS[value * 2 + 1];
+            target[--at] = DIGIT_PAIRS[value * 2];
+        } else {
+            target[--at] = (byte) ('0' + value);
+        }
+        return at;
     }
 
     /** Writes the low {@code digits} nibbles of {@code value} as lowercase hex, most significant first. */
@@ -134,10 +225,14 @@ public final class OutputBuffer {
     /** Writes two lowercase hex digits per source byte. */
     public OutputBuffer writeHexBytes(byte[] source, int offset, int length) {
         ensure(length * 2);
+        byte[] target = bytes;
+        int at = size;
         for (int i = offset, end = offset + length; i < end; i++) {
-            bytes[size++] = HEX_DIGITS[(source[i] >>> 4) & 0xf];
-            bytes[size++] = HEX_DIGITS[source[i] & 0xf];
+            int pair = (source[i] & 0xff) * 2;
+            target[at++] = HEX_PAIRS[pair];
+            target[at++] = HEX_PAIRS[pair + 1];
         }
+        size = at;
         return this;
     }
 

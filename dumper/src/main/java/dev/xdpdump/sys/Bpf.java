@@ -127,11 +127,27 @@ public final class Bpf {
         return info.getInt(4);
     }
 
-    /** What one BPF_PROG_TEST_RUN returned. */
-    public record TestRun(int returnValue, byte[] dataOut) {}
+    /**
+     * What one BPF_PROG_TEST_RUN returned.
+     *
+     * @param durationNanos the kernel's average run time per repetition ({@code test.duration})
+     */
+    public record TestRun(int returnValue, byte[] dataOut, long durationNanos) {}
 
     /** Runs the program once on {@code frame} in the calling thread, on the CPU it runs on. */
     public static TestRun progTestRun(FileDescriptorHandle program, byte[] frame) throws ErrnoException {
+        return progTestRun(program, frame, 1);
+    }
+
+    /**
+     * Runs the program {@code repeat} times on {@code frame} in one BPF_PROG_TEST_RUN, in the calling thread on the
+     * CPU it runs on: a burst of events for benchmarks. The kernel's run time per repetition is in
+     * {@link TestRun#durationNanos()}.
+     */
+    public static TestRun progTestRun(FileDescriptorHandle program, byte[] frame, int repeat) throws ErrnoException {
+        if (repeat < 1) {
+            throw new IllegalArgumentException("repeat must be at least 1, not " + repeat);
+        }
         Pointer in = copyIn(frame);
         int outSize = frame.length + 256;
         Pointer out = Native.allocate(outSize);
@@ -141,11 +157,11 @@ public final class Bpf {
         attr.putInt(12, outSize);
         attr.putLong(16, in.address());
         attr.putLong(24, out.address());
-        attr.putInt(32, 1);
+        attr.putInt(32, repeat);
         Native.check("test run " + program, bpf(BPF_PROG_TEST_RUN, attr));
         byte[] dataOut = new byte[attr.getInt(12)];
         out.get(0, dataOut, 0, dataOut.length);
-        return new TestRun(attr.getInt(4), dataOut);
+        return new TestRun(attr.getInt(4), dataOut, attr.getInt(36) & 0xffffffffL);
     }
 
     private static Pointer copyIn(byte[] bytes) {
