@@ -7,6 +7,7 @@ import dev.xdpdump.event.SynFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.nio.channels.Channels;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,6 +45,7 @@ class EventBytesFuzzTest {
 
     /** The same check over samples generated near the interesting boundaries, so CI covers more than the corpus. */
     @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void generatedSamplesAreRefusedOrBecomeWellFormedRecords() throws IOException {
         Random random = new Random(20261122);
         int written = 0;
