@@ -5,12 +5,14 @@ import dev.xdpdump.event.FrameFields;
 import dev.xdpdump.sys.ErrnoException;
 import dev.xdpdump.testing.Privileges;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 
 import static dev.xdpdump.bpf.CaptureFixture.XDP_PASS;
 import static dev.xdpdump.bpf.CaptureFixture.assertDescribes;
@@ -21,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Unusual and lying frames the kernel tests of {@link ConnectionRequestKernelTest} leave out: IPv6 extension headers,
- * IPv4 total lengths that disagree with the frame and TCP options that lie.
+ * IPv4 total lengths that disagree with the frame, TCP options that lie, and frames up to 64 KiB.
  * Each yields either no event or one whose fields, decoded by {@link FrameFields}, equal this test's own reading of
  * the frame's bytes; the verdict is XDP_PASS every time.
  */
@@ -31,6 +33,8 @@ class MalformedFrameKernelTest {
     private static final int IPPROTO_ROUTING = 43;
     private static final int IPPROTO_FRAGMENT = 44;
     private static final int IPPROTO_DSTOPTS = 60;
+    /** XDPDUMP_MAX_CAP_LEN: the most frame bytes a perf record carries after its headers and the event's. */
+    private static final int MAX_CAP_LEN = 65484;
 
     private CaptureFixture capture;
 
@@ -130,6 +134,34 @@ class MalformedFrameKernelTest {
         CaptureEvent event = capture.runExpectingOneEvent(frame);
         assertDescribes(frame, SNAP, ETHERNET_HEADER, ETHERNET_HEADER + 60, 4, event);
         assertFieldsMatchBytes(frame, ETHERNET_HEADER, 4, event);
+        assertCounters(1, 1);
+    }
+
+    /**
+     * Jumbo and 64 KiB frames (a veth MTU goes up to 65535, and generic XDP runs on whole linear skbs; a test run
+     * takes them on this kernel): the event keeps the whole wire length and as many bytes as one perf record
+     * carries. A kernel whose test run refuses the size (EINVAL, ENOMEM) never runs the program on it: nothing to
+     * check.
+     */
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {9000, MAX_CAP_LEN, MAX_CAP_LEN + 1, 65535})
+    void oversizedFrameEmitsItsWireLengthAndAsMuchAsAPerfRecordCarries(int length) throws Exception {
+        Privileges.requireCaptureCapabilities();
+        capture = CaptureFixture.open(65535, 256 * 1024);
+        byte[] frame = ethernet(ETH_P_IP).wrap(ipv4().totalLength(65535).wrap(tcp().payload(length - 74).bytes()));
+        assertEquals(length, frame.length);
+        int verdict = -1;
+        try {
+            verdict = capture.run(frame);
+        } catch (ErrnoException e) {
+            Assumptions.assumeTrue(false, "this kernel's test run takes no " + length + "-byte frame: " + e);
+        }
+        assertEquals(XDP_PASS, verdict, "verdict");
+        List<CaptureEvent> events = capture.drain();
+        assertEquals(0, capture.rings().malformedRecords(), "malformed records");
+        assertEquals(1, events.size(), "events");
+        assertDescribes(frame, MAX_CAP_LEN, ETHERNET_HEADER, ETHERNET_HEADER + IPV4_HEADER, 4, events.get(0));
+        assertFieldsMatchBytes(frame, ETHERNET_HEADER, 4, events.get(0));
         assertCounters(1, 1);
     }
 
