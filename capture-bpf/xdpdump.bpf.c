@@ -164,8 +164,8 @@ int xdpdump_capture(struct xdp_md *ctx)
 	__u32 cap_len = snap_len();
 	if (cap_len > wire_len)
 		cap_len = wire_len;
-	if (cap_len > XDPDUMP_MAX_SNAP_LEN)
-		cap_len = XDPDUMP_MAX_SNAP_LEN;
+	if (cap_len > XDPDUMP_MAX_CAP_LEN)
+		cap_len = XDPDUMP_MAX_CAP_LEN; /* what a perf record can carry */
 
 	struct xdpdump_event event = {
 		.ts_ns = bpf_ktime_get_ns(),

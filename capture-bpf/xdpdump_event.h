@@ -7,6 +7,10 @@
 
 /* Largest snap length the program honours: keeps the perf output size a verifier-friendly bound. */
 #define XDPDUMP_MAX_SNAP_LEN 65535
+/* Most frame bytes one event carries. A perf record's size is a u16 and holds the 8-byte record header, the u32 raw
+ * size, the event and the frame bytes, rounded up to 8: 65528 at most. Past it bpf_perf_event_output still returns 0
+ * but the record's size wraps and the reader loses the event unseen (kernel 6.18). */
+#define XDPDUMP_MAX_CAP_LEN (65528 - 8 - 4 - 32)
 #define XDPDUMP_DEFAULT_SNAP_LEN 256
 
 /* Emitted once per TCP connection request (SYN set, ACK clear), followed by cap_len frame bytes. */
@@ -15,7 +19,7 @@ struct xdpdump_event {
 	__u32 ifindex;    /* interface the frame arrived on */
 	__u32 rx_queue;   /* receive queue index */
 	__u32 wire_len;   /* length of the whole frame, all fragments */
-	__u32 cap_len;    /* frame bytes that follow this header: min(snap_len, wire_len) */
+	__u32 cap_len;    /* frame bytes that follow this header: min(snap_len, wire_len, XDPDUMP_MAX_CAP_LEN) */
 	__u16 l3_offset;  /* from frame start to the IP header */
 	__u16 l4_offset;  /* from frame start to the TCP header */
 	__u8 ip_version;  /* 4 or 6 */

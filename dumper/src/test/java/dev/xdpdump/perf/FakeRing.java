@@ -53,6 +53,13 @@ final class FakeRing {
         return this;
     }
 
+    /** Appends {@code bytes} as they are, whatever records they make up: for arbitrary ring contents. */
+    FakeRing raw(byte[] bytes) {
+        put(head, bytes);
+        head += bytes.length;
+        return this;
+    }
+
     FakeRing publish() {
         region.putLong(ControlPage.DATA_HEAD, head);
         return this;
