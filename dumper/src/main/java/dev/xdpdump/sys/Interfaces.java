@@ -31,7 +31,7 @@ public final class Interfaces {
         int fd = Native.check("open a socket to read interface flags",
                 Native.LIBC.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
         try (FileDescriptorHandle socket = new FileDescriptorHandle("interface flags socket", fd)) {
-            Pointer request = Native.allocate(IFREQ_SIZE); // struct ifreq: name[IFNAMSIZ], then short ifr_flags
+            Pointer request = Native.scratch(IFREQ_SIZE); // struct ifreq: name[IFNAMSIZ], then short ifr_flags
             request.put(0, bytes, 0, bytes.length);
             Native.check("SIOCGIFFLAGS " + name, Native.LIBC.ioctl(socket.fd(), SIOCGIFFLAGS, request.address()));
             return (request.getShort(IFR_FLAGS) & IFF_UP) != 0;

@@ -27,9 +27,29 @@ final class Native {
         return RUNTIME.getLastError();
     }
 
-    /** Zeroed native memory, freed when the returned pointer is garbage-collected. For set-up calls only. */
+    private static final int SCRATCH_SIZE = 64;
+    private static final ThreadLocal<Pointer> SCRATCH =
+            ThreadLocal.withInitial(() -> Memory.allocateDirect(RUNTIME, SCRATCH_SIZE, true));
+
+    /**
+     * Zeroed native memory, freed only when the returned pointer is garbage-collected. For set-up calls only: a
+     * capture runs for hours without a collection, so memory allocated here on a timer is never given back.
+     */
     static Pointer allocate(int size) {
         return Memory.allocateDirect(RUNTIME, size, true);
+    }
+
+    /**
+     * The calling thread's small buffer, zeroed for {@code size} bytes: for calls made again and again (every few
+     * hundred milliseconds while capturing). Valid until this thread's next call to this method.
+     */
+    static Pointer scratch(int size) {
+        if (size > SCRATCH_SIZE) {
+            throw new IllegalArgumentException("scratch holds " + SCRATCH_SIZE + " bytes, not " + size);
+        }
+        Pointer p = SCRATCH.get();
+        p.setMemory(0, size, (byte) 0);
+        return p;
     }
 
     /** A direct ByteBuffer over native memory that this program owns (an mmap'd region): no copy, no flags needed. */

@@ -14,7 +14,7 @@ public final class Pipes {
      * the write end reports POLLERR then, so an idle capture learns it without having to write and fail.
      */
     public static boolean readerGone(int fd) {
-        Pointer pollfd = Native.allocate(8); // struct pollfd {int fd; short events; short revents;}
+        Pointer pollfd = Native.scratch(8); // struct pollfd {int fd; short events; short revents;}
         pollfd.putInt(0, fd);
         int ready = Native.LIBC.poll(pollfd.address(), 1, 0);
         return ready > 0 && (pollfd.getShort(6) & (POLLERR | POLLHUP)) != 0;
