@@ -9,6 +9,7 @@ import dev.xdpdump.sink.OutputBuffer;
 import dev.xdpdump.sink.Sink;
 import dev.xdpdump.sys.Capabilities;
 import dev.xdpdump.sys.ErrnoException;
+import dev.xdpdump.sys.InterfaceWatch;
 import dev.xdpdump.sys.Interfaces;
 import dev.xdpdump.sys.Pipes;
 import dev.xdpdump.sys.SignalDisposition;
@@ -62,10 +63,22 @@ final class CaptureCommand {
      */
     Summary capture(String name, int ifindex, StopSignal stop, Runnable onListening)
             throws ErrnoException, IOException, CaptureFailure {
-        if (!isUp(name)) {
-            throw new CaptureFailure("interface " + name + " is down; bring it up first (ip link set " + name
-                    + " up)");
+        try (InterfaceWatch watch = new InterfaceWatch(name, ifindex)) {
+            InterfaceWatch.State state = watch.check();
+            if (state == InterfaceWatch.State.DOWN) {
+                throw new CaptureFailure("interface " + name + " is down; bring it up first (ip link set " + name
+                        + " up)");
+            }
+            if (state == InterfaceWatch.State.GONE) {
+                throw new CaptureFailure("interface " + name + " went away before capture started; pick one from"
+                        + " 'ip link'");
+            }
+            return captureWhileWatching(watch, name, ifindex, stop, onListening);
         }
+    }
+
+    private Summary captureWhileWatching(InterfaceWatch watch, String name, int ifindex, StopSignal stop,
+                                         Runnable onListening) throws ErrnoException, IOException, CaptureFailure {
         Sink sink = options.format().open(options.outputTarget(), options.snapLength(), options.nanoseconds(),
                 InterfaceNames.of(Map.of(ifindex, name)));
         Capture.Settings settings = new Capture.Settings(name, ifindex, options.mode(), options.snapLength(),
@@ -89,9 +102,10 @@ final class CaptureCommand {
                     err.println(capture.counters().toStatsLine());
                     err.flush();
                 }
-                if (Interfaces.indexOf(name) != ifindex) {
+                InterfaceWatch.State state = watch.check();
+                if (state == InterfaceWatch.State.GONE) {
                     stop.request(StopSignal.Reason.INTERFACE_GONE);
-                } else if (!isUp(name)) {
+                } else if (state == InterfaceWatch.State.DOWN) {
                     stop.request(StopSignal.Reason.INTERFACE_DOWN);
                 } else if (outputIsPipe && Pipes.readerGone(STDOUT_FD)) {
                     // Without this an idle capture would wait for its next event to find `| head` gone.
@@ -117,14 +131,6 @@ final class CaptureCommand {
         return summary;
     }
 
-    /** False only when the interface is known to be down; a failed check (it just went away) is left to the next. */
-    private static boolean isUp(String name) {
-        try {
-            return Interfaces.isUp(name);
-        } catch (ErrnoException e) {
-            return true;
-        }
-    }
 
     /** Until the next health check, or the next stats line when that comes sooner. */
     private static long waitMillis(long statsNanos, long nextStats) {
