@@ -10,6 +10,7 @@
 #include <linux/ipv6.h>
 #include <linux/in.h>
 #include <linux/tcp.h>
+#include <linux/errno.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
@@ -178,10 +179,15 @@ int xdpdump_capture(struct xdp_md *ctx)
 		.ip_version = ip_version,
 	};
 	__u64 flags = BPF_F_CURRENT_CPU | ((__u64)cap_len << 32);
-	if (bpf_perf_event_output(ctx, &events, flags, &event, sizeof(event)) == 0)
+	long err = bpf_perf_event_output(ctx, &events, flags, &event, sizeof(event));
+	if (err == 0)
 		count->emitted++;
+	else if (err == -ENOSPC)
+		count->lost_ring_full++; /* the kernel also reports it as a PERF_RECORD_LOST */
+	else if (err == -ENOENT || err == -E2BIG)
+		count->lost_no_ring++; /* no ring for this CPU: nobody will ever see a LOST record for it */
 	else
-		count->emit_failed++; /* ring full: the kernel also reports it as a PERF_RECORD_LOST */
+		count->lost_other++;
 	return XDP_PASS;
 }
 

@@ -34,13 +34,18 @@ struct xdpdump_config {
 };
 _Static_assert(sizeof(struct xdpdump_config) == 8, "xdpdump_config is written by Java at fixed offsets");
 
-/* The single entry of the per-CPU counters map. */
+/* The single entry of the per-CPU counters map, mirrored in Java by dev.xdpdump.bpf.ProgramCounters.
+ * Invariant: matched == emitted + lost_ring_full + lost_no_ring + lost_other. */
 struct xdpdump_counters {
-	__u64 frames;       /* every frame the program ran on */
-	__u64 matched;      /* TCP connection requests (SYN without ACK) */
-	__u64 emitted;      /* events the perf ring accepted */
-	__u64 emit_failed;  /* events the perf ring refused (full ring): lost */
+	__u64 frames;          /* every frame the program ran on */
+	__u64 matched;         /* TCP connection requests (SYN without ACK) */
+	__u64 emitted;         /* events the perf ring accepted */
+	__u64 lost_ring_full;  /* bpf_perf_event_output said -ENOSPC: this CPU's ring was full */
+	__u64 lost_no_ring;    /* -ENOENT or -E2BIG: no ring installed for this CPU (it came online after start) */
+	__u64 lost_other;      /* any other error from bpf_perf_event_output */
+	__u64 unparsed;        /* frames whose headers could not be walked to a verdict (see the program) */
+	__u64 reserved;        /* keeps the value a power of two; always 0 */
 };
-_Static_assert(sizeof(struct xdpdump_counters) == 32, "xdpdump_counters is read by Java at fixed offsets");
+_Static_assert(sizeof(struct xdpdump_counters) == 64, "xdpdump_counters is read by Java at fixed offsets");
 
 #endif

@@ -20,7 +20,6 @@ import java.util.Map;
 public final class CaptureProgram implements AutoCloseable {
     static final String OBJECT_RESOURCE = "/dev/xdpdump/bpf/xdpdump.bpf.o";
     private static final String PROGRAM_SECTION = "xdp";
-    private static final int COUNTERS_SIZE = 32; // struct xdpdump_counters
 
     private final Map<String, BpfMap> maps;
     private final FileDescriptorHandle program;
@@ -99,19 +98,11 @@ public final class CaptureProgram implements AutoCloseable {
         return Bpf.progTestRun(program, frame, repeat);
     }
 
+    /** The program's counters, summed over CPUs; allocates, so for summaries and stats lines. */
     public ProgramCounters counters() throws ErrnoException {
-        byte[] raw = new byte[COUNTERS_SIZE * cpus];
+        byte[] raw = new byte[ProgramCounters.SIZE * cpus];
         maps.get("counters").lookup(0, raw);
-        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder());
-        long frames = 0, matched = 0, emitted = 0, failed = 0;
-        for (int cpu = 0; cpu < cpus; cpu++) {
-            int at = cpu * COUNTERS_SIZE;
-            frames += b.getLong(at);
-            matched += b.getLong(at + 8);
-            emitted += b.getLong(at + 16);
-            failed += b.getLong(at + 24);
-        }
-        return new ProgramCounters(frames, matched, emitted, failed);
+        return ProgramCounters.sumOf(raw, cpus);
     }
 
     private static byte[] intBytes(int v) {

@@ -49,8 +49,8 @@ final class DemoCommand {
                 summary = new CaptureCommand(demo, err).capture(lab.captureInterface(), ifindex, stop,
                         () -> startTraffic(lab, stop));
             }
-            if (summary.written() < ATTEMPTS.length) {
-                throw new CaptureFailure("demo captured " + summary.written() + " of " + ATTEMPTS.length
+            if (summary.output().written() < ATTEMPTS.length) {
+                throw new CaptureFailure("demo captured " + summary.output().written() + " of " + ATTEMPTS.length
                         + " connection attempts; run with -v and check 'dmesg' for XDP errors");
             }
             err.println("demo: done; removed " + lab.captureNamespace() + " and " + lab.senderNamespace());

@@ -6,7 +6,6 @@ import com.lmax.disruptor.TimeoutException;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import dev.xdpdump.bpf.CaptureProgram;
-import dev.xdpdump.bpf.ProgramCounters;
 import dev.xdpdump.bpf.XdpLink;
 import dev.xdpdump.bpf.XdpMode;
 import dev.xdpdump.event.CaptureEvent;
@@ -16,7 +15,6 @@ import dev.xdpdump.sink.Sink;
 import dev.xdpdump.sys.Cpus;
 import dev.xdpdump.sys.ErrnoException;
 
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -205,14 +203,11 @@ public final class Capture {
     }
 
     private Summary summary(long written, long notWritten) throws ErrnoException {
-        long writeErrors = sinkHandler.writeErrors();
         long malformed = reader.malformedEvents() + rings.malformedRecords();
-        long read = rings.samples();
-        long reportedLost = rings.lostEvents();
-        Map<Integer, Long> reportedLostByCpu = rings.lostEventsByCpu();
-        ProgramCounters program = this.program.counters();
-        return new Summary(program.frames(), program.matched(), program.emitted(), program.emitFailed(), read,
-                reportedLost, reportedLostByCpu, malformed, written, notWritten, writeErrors);
+        Summary.Reader readerBooks = new Summary.Reader(rings.samples(), rings.lostEvents(), rings.lostEventsByCpu(),
+                malformed, 0);
+        return new Summary(program.counters(), readerBooks,
+                new Summary.Output(written, notWritten, sinkHandler.writeErrors()));
     }
 
     private static void join(Thread thread) {

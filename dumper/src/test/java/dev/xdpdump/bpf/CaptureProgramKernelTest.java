@@ -40,7 +40,7 @@ class CaptureProgramKernelTest {
                     capture.runExpectingOneEvent(v4));
             assertDescribes(v6, 40, ETHERNET_HEADER, ETHERNET_HEADER + IPV6_HEADER, 6,
                     capture.runExpectingOneEvent(v6));
-            assertEquals(new ProgramCounters(2, 2, 2, 0), capture.counters());
+            assertEquals(new ProgramCounters(2, 2, 2, 0, 0, 0, 0), capture.counters());
         }
     }
 
@@ -51,7 +51,7 @@ class CaptureProgramKernelTest {
             assertEquals(1500, frame.length);
             assertDescribes(frame, 1500, ETHERNET_HEADER, ETHERNET_HEADER + IPV4_HEADER, 4,
                     capture.runExpectingOneEvent(frame));
-            assertEquals(new ProgramCounters(1, 1, 1, 0), capture.counters());
+            assertEquals(new ProgramCounters(1, 1, 1, 0, 0, 0, 0), capture.counters());
         }
     }
 
@@ -61,7 +61,7 @@ class CaptureProgramKernelTest {
             byte[] frame = ethernet(ETH_P_IP).wrap(ipv4().wrap(tcp().payload(1500 - 74).bytes()));
             assertDescribes(frame, 256, ETHERNET_HEADER, ETHERNET_HEADER + IPV4_HEADER, 4,
                     capture.runExpectingOneEvent(frame));
-            assertEquals(new ProgramCounters(1, 1, 1, 0), capture.counters());
+            assertEquals(new ProgramCounters(1, 1, 1, 0, 0, 0, 0), capture.counters());
         }
     }
 
@@ -77,7 +77,7 @@ class CaptureProgramKernelTest {
                 assertEquals(ErrnoException.EINVAL, e.errno(), e.getMessage());
                 frames = 0;
             }
-            assertEquals(new ProgramCounters(frames, 0, 0, 0), capture.counters());
+            assertEquals(new ProgramCounters(frames, 0, 0, 0, 0, 0, 0), capture.counters());
         }
     }
 
@@ -85,7 +85,7 @@ class CaptureProgramKernelTest {
     void sixtyZeroBytesPassWithoutAnEvent() throws Exception {
         try (CaptureFixture capture = CaptureFixture.open(256)) {
             capture.runExpectingNoEvent(new byte[60]);
-            assertEquals(new ProgramCounters(1, 0, 0, 0), capture.counters());
+            assertEquals(new ProgramCounters(1, 0, 0, 0, 0, 0, 0), capture.counters());
         }
     }
 }

@@ -267,6 +267,6 @@ class ConnectionRequestKernelTest {
     }
 
     private void assertCounters(long frames, long emitted) throws ErrnoException {
-        assertEquals(new ProgramCounters(frames, emitted, emitted, 0), capture.counters());
+        assertEquals(new ProgramCounters(frames, emitted, emitted, 0, 0, 0, 0), capture.counters());
     }
 }

@@ -234,6 +234,6 @@ class MalformedFrameKernelTest {
     }
 
     private void assertCounters(long frames, long emitted) throws ErrnoException {
-        assertEquals(new ProgramCounters(frames, emitted, emitted, 0), capture.counters());
+        assertEquals(new ProgramCounters(frames, emitted, emitted, 0, 0, 0, 0), capture.counters());
     }
 }

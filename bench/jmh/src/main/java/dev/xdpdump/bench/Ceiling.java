@@ -64,7 +64,7 @@ public final class Ceiling {
         // Optional warm-up at the same rate, not counted: lets the JIT compile the hot path first.
         generate(capture, rate, Double.parseDouble(o.get("--warmup-seconds")), burst);
         long matchedBefore = capture.program().counters().matched();
-        long lostBefore = capture.program().counters().emitFailed();
+        long lostBefore = capture.program().counters().lostRingFull();
         long gcBefore = gcCount();
         Map<String, Long> cpuBefore = threadCpuNanos();
         long started = System.nanoTime();
