@@ -13,6 +13,9 @@ abstract class BufferedSink implements Sink {
 
     private final Output output;
     private final OutputBuffer buffer = new OutputBuffer(SPILL_BYTES + 64 * 1024);
+    /** Records formatted into the buffer since its last write. */
+    private long pending;
+    private volatile long written;
     private boolean closed;
 
     BufferedSink(Output output) {
@@ -28,16 +31,34 @@ abstract class BufferedSink implements Sink {
     @Override
     public final void write(CaptureEvent event) throws IOException {
         format(event, buffer);
+        pending++;
         if (buffer.size() >= SPILL_BYTES) {
-            output.write(buffer);
+            writeBuffer();
         }
     }
 
     @Override
     public final void flush() throws IOException {
         if (buffer.size() > 0) {
-            output.write(buffer);
+            writeBuffer();
         }
+    }
+
+    /** The records go out whole or not at all: on failure a file is cut back, and none of them counts as written. */
+    private void writeBuffer() throws IOException {
+        output.write(buffer);
+        written += pending;
+        pending = 0;
+    }
+
+    @Override
+    public final long recordsWritten() {
+        return written;
+    }
+
+    @Override
+    public final long bytesWritten() {
+        return output.bytesWritten();
     }
 
     /** Flushes, then closes the output even when the flush fails; later calls do nothing. */

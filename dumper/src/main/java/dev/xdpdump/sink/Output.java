@@ -26,12 +26,21 @@ import java.nio.file.StandardOpenOption;
 public final class Output implements AutoCloseable {
     /** The target word that means standard output. */
     public static final String STDOUT = "-";
+    /**
+     * At most this many bytes per write(2): a blocking pipe write returns only once every byte is in the pipe, so a
+     * 256 KiB batch to a reader taking 10 kB/s would show no progress for half a minute. A pipe holds 64 KiB.
+     */
+    static final int WRITE_CHUNK = 64 * 1024;
 
     private final WritableByteChannel channel;
     private final String name;
     private final boolean ownsChannel;
     /** Where the last complete write ended, for files that can be cut back; -1 for pipes and sockets. */
     private long committed;
+    /** Bytes the channel has taken, updated after every chunk so a slow write shows progress while it runs. */
+    private volatile long bytesWritten;
+    /** Kept, not made per write: a bound method reference is a new object each time it is evaluated. */
+    private final OutputBuffer.Progress progress = this::took;
     private boolean closed;
     private boolean failed;
 
@@ -102,7 +111,7 @@ public final class Output implements AutoCloseable {
         }
         int size = buffer.size();
         try {
-            buffer.drainTo(channel);
+            buffer.drainTo(channel, WRITE_CHUNK, progress);
         } catch (IOException e) {
             failed = true;
             cutBack(e);
@@ -111,6 +120,15 @@ public final class Output implements AutoCloseable {
         if (committed >= 0) {
             committed += size;
         }
+    }
+
+    private void took(int bytes) {
+        bytesWritten += bytes; // one writer thread: the volatile write only publishes
+    }
+
+    /** Bytes this output has taken so far; any thread. */
+    public long bytesWritten() {
+        return bytesWritten;
     }
 
     private void cutBack(IOException failure) {
