@@ -13,8 +13,12 @@ abstract class BufferedSink implements Sink {
 
     private final Output output;
     private final OutputBuffer buffer = new OutputBuffer(SPILL_BYTES + 64 * 1024);
-    /** Records formatted into the buffer since its last write. */
-    private long pending;
+    /**
+     * Where each record formatted since the buffer's last write ends in it, so a write that fails half way can tell
+     * how many whole records reached a pipe. Sized for the smallest record (a 16-byte pcap header and one byte).
+     */
+    private final int[] recordEnds = new int[SPILL_BYTES / 16];
+    private int pending;
     private volatile long written;
     private boolean closed;
 
@@ -31,8 +35,8 @@ abstract class BufferedSink implements Sink {
     @Override
     public final void write(CaptureEvent event) throws IOException {
         format(event, buffer);
-        pending++;
-        if (buffer.size() >= SPILL_BYTES) {
+        recordEnds[pending++] = buffer.size();
+        if (buffer.size() >= SPILL_BYTES || pending == recordEnds.length) {
             writeBuffer();
         }
     }
@@ -44,9 +48,23 @@ abstract class BufferedSink implements Sink {
         }
     }
 
-    /** The records go out whole or not at all: on failure a file is cut back, and none of them counts as written. */
+    /**
+     * A record counts as written once all its bytes are in the output: all of them when the write completes; on
+     * failure none for a file (cut back), and those a pipe took whole.
+     */
     private void writeBuffer() throws IOException {
-        output.write(buffer);
+        try {
+            output.write(buffer);
+        } catch (IOException e) {
+            int kept = output.keptOfFailedWrite();
+            int whole = 0;
+            while (whole < pending && recordEnds[whole] <= kept) {
+                whole++;
+            }
+            written += whole;
+            pending = 0; // the output is failed for good: nothing in the buffer will be written
+            throw e;
+        }
         written += pending;
         pending = 0;
     }

@@ -83,7 +83,7 @@ public final class OutputBuffer {
     public void drainTo(WritableByteChannel channel, int chunk, Progress progress) throws IOException {
         int position = 0;
         while (position < size) {
-            view.limit(Math.min(size, position + chunk)).position(position);
+            view.limit(position + Math.min(chunk, size - position)).position(position);
             int taken = channel.write(view);
             position += taken;
             progress.took(taken);

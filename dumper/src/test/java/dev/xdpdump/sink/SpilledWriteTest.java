@@ -7,7 +7,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.io.ByteArrayOutputStream;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -49,6 +52,45 @@ class SpilledWriteTest {
         assertThrows(IOException.class, sink::close);
         assertEquals(recordsInFile, sink.recordsWritten());
         assertTrue(sink.bytesWritten() >= Files.size(file), "progress counts every byte the channel took");
+    }
+
+    @Test
+    void recordsAPipeTookWholeBeforeItFailedCountAsWritten() throws Exception {
+        ByteArrayOutputStream reader = new ByteArrayOutputStream();
+        int room = 50_000; // a reader that goes away after this many bytes, mid-record
+        WritableByteChannel pipe = new WritableByteChannel() {
+            @Override
+            public int write(ByteBuffer src) throws IOException {
+                int take = Math.min(src.remaining(), room - reader.size());
+                if (take == 0) {
+                    throw new IOException("Broken pipe");
+                }
+                byte[] part = new byte[take];
+                src.get(part);
+                reader.write(part);
+                return take;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        JsonSink sink = new JsonSink(Output.of(pipe, "pipe"), SampleEvents.NAMES);
+        CaptureEvent event = SampleEvents.ipv4();
+        for (int i = 0; i < 200; i++) {
+            sink.write(event); // one batch, under the spill threshold
+        }
+        assertThrows(IOException.class, sink::flush);
+        long wholeLines = reader.toString(StandardCharsets.US_ASCII).chars().filter(c -> c == '\n').count();
+        assertTrue(wholeLines > 0 && wholeLines < 200, "the pipe took part of the batch: " + wholeLines);
+        assertEquals(wholeLines, sink.recordsWritten(), "written is the whole lines the pipe took");
+        assertThrows(IOException.class, sink::close);
+        assertEquals(wholeLines, sink.recordsWritten(), "a failed close adds nothing");
     }
 
     /** Walks the pcap record headers: the count a reader like tcpdump would see. */
