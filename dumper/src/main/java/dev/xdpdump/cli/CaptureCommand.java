@@ -3,14 +3,13 @@ package dev.xdpdump.cli;
 import dev.xdpdump.pipeline.Capture;
 import dev.xdpdump.pipeline.StopSignal;
 import dev.xdpdump.pipeline.Summary;
+import dev.xdpdump.pipeline.Supervisor;
 import dev.xdpdump.sink.InterfaceNames;
-import dev.xdpdump.sink.Output;
-import dev.xdpdump.sink.OutputBuffer;
+import dev.xdpdump.sink.OutputFormat;
 import dev.xdpdump.sys.Capabilities;
 import dev.xdpdump.sys.ErrnoException;
 import dev.xdpdump.sys.InterfaceWatch;
 import dev.xdpdump.sys.Interfaces;
-import dev.xdpdump.sys.Pipes;
 import dev.xdpdump.sys.SignalDisposition;
 import sun.misc.Signal;
 
@@ -20,19 +19,15 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /** {@code xdpdump [-i IFACE] [hex|json|-w FILE] ...}: capture until a signal, {@code -c}, or the output closes. */
 final class CaptureCommand {
-    /** How often the main thread checks that the interface and the output's reader are still there. */
-    private static final int HEALTH_CHECK_MILLIS = 250;
-    private static final int STDOUT_FD = 1;
-
     private final Options options;
     private final PrintStream err;
 
@@ -78,8 +73,18 @@ final class CaptureCommand {
 
     private Summary captureWhileWatching(InterfaceWatch watch, String name, int ifindex, StopSignal stop,
                                          Runnable onListening) throws ErrnoException, IOException, CaptureFailure {
-        Capture.SinkOpener output = () -> options.format().open(options.outputTarget(), options.snapLength(),
-                options.nanoseconds(), InterfaceNames.of(Map.of(ifindex, name)));
+        InterfaceNames names = InterfaceNames.of(Map.of(ifindex, name));
+        List<Capture.OutputPlan> plans = new ArrayList<>();
+        int stdoutPipe = -1;
+        for (Options.OutputSpec spec : options.outputs()) {
+            boolean pipe = spec.toStdout() && stdoutIsPipe();
+            if (pipe) {
+                stdoutPipe = plans.size();
+            }
+            plans.add(new Capture.OutputPlan(spec.name(), spec.format().word(), () -> spec.format().open(
+                    spec.target(), options.snapLength(), options.nanoseconds(), names,
+                    options.jsonStats() && spec.format() == OutputFormat.JSON), pipe));
+        }
         Capture.Settings settings = new Capture.Settings(name, ifindex, options.mode(), options.snapLength(),
                 options.ringBytesPerCpu(), options.count());
         SignalDisposition.restoreDefault(SignalDisposition.SIGINT);
@@ -89,108 +94,81 @@ final class CaptureCommand {
         // A closed terminal or a dropped ssh session ends the capture like SIGTERM, output flushed and books printed.
         // Under nohup SIGHUP stays ignored: the JVM installs no handler over a signal ignored at launch.
         Signal.handle(new Signal("HUP"), s -> stop.request(StopSignal.Reason.SIGNAL));
-        boolean outputIsPipe = Output.STDOUT.equals(options.outputTarget()) && stdoutIsPipe();
-        Capture capture = Capture.start(settings, output, outputIsPipe, stop);
-        if (!capture.program().handlesFrags()) {
-            err.println("xdpdump: this kernel does not take the XDP multi-buffer (frags) flag; drivers with a jumbo"
-                    + " MTU refuse native mode (Linux 5.18 or newer takes it)");
-        }
-        if (capture.link().fellBack() || options.verbose()) {
-            err.println("xdpdump: " + capture.link().reason());
-        }
-        err.println("listening on " + name + " (ifindex " + ifindex + ", xdp " + capture.link().mode().word()
-                + "), snapshot length " + options.snapLength() + " bytes");
-        err.flush();
-        onListening.run();
-        long statsNanos = TimeUnit.SECONDS.toNanos(options.statsSeconds());
-        long nextStats = System.nanoTime() + statsNanos;
-        try {
-            while (!stop.await(waitMillis(statsNanos, nextStats))) {
-                if (statsNanos > 0 && System.nanoTime() - nextStats >= 0) {
-                    nextStats += statsNanos;
-                    err.println(capture.counters().toStatsLine());
-                    err.flush();
-                }
-                InterfaceWatch.State state = watch.check();
-                if (state == InterfaceWatch.State.GONE) {
-                    stop.request(StopSignal.Reason.INTERFACE_GONE);
-                } else if (state == InterfaceWatch.State.DOWN) {
-                    stop.request(StopSignal.Reason.INTERFACE_DOWN);
-                } else if (outputIsPipe && Pipes.readerGone(STDOUT_FD)) {
-                    // Without this an idle capture would wait for its next event to find `| head` gone.
-                    stop.request(StopSignal.Reason.OUTPUT_CLOSED);
-                }
+        try (Capture capture = Capture.start(settings, plans, stop)) {
+            if (!capture.program().handlesFrags()) {
+                err.println("xdpdump: this kernel does not take the XDP multi-buffer (frags) flag; drivers with a"
+                        + " jumbo MTU refuse native mode (Linux 5.18 or newer takes it)");
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stop.request(StopSignal.Reason.SIGNAL);
-        }
-        Summary summary = capture.stop();
-        switch (capture.ending()) {
-            case OUTPUT_STALLED -> err.println("xdpdump: " + outputName() + " took no data for "
-                    + Capture.STALL_MILLIS / 1000 + " s; gave up on what it had not taken (counted below as left in"
-                    + " the rings and not written)");
-            case SECOND_SIGNAL -> err.println("xdpdump: second signal; stopped without waiting for " + outputName()
-                    + " (what it had not taken is counted below as left in the rings and not written)");
-            case DRAINED -> { }
-        }
-        err.print(summary.toText(options.verbose()));
-        err.flush();
-        if (options.jsonStats() && capture.ending() == Capture.Ending.DRAINED
-                && stop.reason() != StopSignal.Reason.OUTPUT_CLOSED && stop.reason() != StopSignal.Reason.OUTPUT_FAILED) {
-            writeStatsRecord(summary);
-        }
-        checkEnd(stop, name);
-        return summary;
-    }
-
-
-    /** Until the next health check, or the next stats line when that comes sooner. */
-    private static long waitMillis(long statsNanos, long nextStats) {
-        if (statsNanos == 0) {
-            return HEALTH_CHECK_MILLIS;
-        }
-        long untilStats = TimeUnit.NANOSECONDS.toMillis(nextStats - System.nanoTime());
-        return Math.max(1, Math.min(HEALTH_CHECK_MILLIS, untilStats));
-    }
-
-    /**
-     * Ends JSON output with the books as one {@code {"type":"stats",...}} line, after the sink wrote its last event.
-     * JSON always goes to standard output, which the sink leaves open.
-     */
-    private void writeStatsRecord(Summary summary) {
-        String line = summary.toJson() + "\n";
-        OutputBuffer buffer = new OutputBuffer(line.length());
-        buffer.writeAscii(line);
-        try (Output out = Output.open(options.outputTarget())) {
-            out.write(buffer);
-        } catch (IOException e) {
-            err.println("xdpdump: could not write the stats record to " + outputName() + ": " + e.getMessage());
+            if (capture.link().fellBack() || options.verbose()) {
+                err.println("xdpdump: " + capture.link().reason());
+            }
+            err.println("listening on " + name + " (ifindex " + ifindex + ", xdp " + capture.link().mode().word()
+                    + "), snapshot length " + options.snapLength() + " bytes");
+            err.flush();
+            onListening.run();
+            Summary summary = new Supervisor(capture, stop, watch, stdoutPipe, options.statsSeconds(),
+                    counters -> {
+                        err.println(counters.toStatsLine());
+                        err.flush();
+                    }).run();
+            reportGivingUp(capture);
+            err.print(summary.toText(options.verbose()));
+            err.flush();
+            checkEnd(capture, stop, name);
+            return summary;
         }
     }
 
-    private void checkEnd(StopSignal stop, String name) throws CaptureFailure {
+    /** One line for each output the capture stopped waiting for, or one for a second signal. */
+    private void reportGivingUp(Capture capture) {
+        if (capture.ending() == Capture.Ending.SECOND_SIGNAL) {
+            err.println("xdpdump: second signal; stopped without waiting for the output (what it had not taken is"
+                    + " counted below as left in the rings and not written)");
+            return;
+        }
+        for (int i = 0; i < capture.outputCount(); i++) {
+            if (capture.outputEnd(i) == Capture.OutputEnd.GIVEN_UP) {
+                err.println("xdpdump: " + capture.outputName(i) + " took no data for " + Capture.STALL_MILLIS / 1000
+                        + " s; gave up on it (what it had not taken is counted below as not written)");
+            }
+        }
+    }
+
+    /** Turns how the capture ended into a failure for the exit status; a normal end returns. */
+    private void checkEnd(Capture capture, StopSignal stop, String name) throws CaptureFailure {
+        CaptureFailure failed = null;
+        for (int i = 0; i < capture.outputCount(); i++) {
+            if (capture.outputEnd(i) != Capture.OutputEnd.FAILED) {
+                continue;
+            }
+            IOException cause = capture.outputFailure(i);
+            CaptureFailure failure = new CaptureFailure("writing " + capture.outputName(i) + " failed: "
+                    + (cause == null ? "unknown error" : cause.getMessage()) + "; "
+                    + (capture.outputCount() > 1 ? "that output stopped, the others went on" : "capture stopped")
+                    + ", the output holds only complete records (free space or pick another path)", cause);
+            if (failed == null) {
+                failed = failure;
+            } else {
+                err.println("xdpdump: " + failure.getMessage());
+            }
+        }
         switch (stop.reason()) {
-            case SIGNAL, COUNT_REACHED, OUTPUT_CLOSED:
-                return;
-            case OUTPUT_FAILED:
-                throw new CaptureFailure("writing " + outputName() + " failed: " + stop.cause().getMessage()
-                        + "; capture stopped, the output holds only complete records (free space or pick another"
-                        + " path)", stop.cause());
-            case INTERFACE_DOWN:
-                throw new CaptureFailure("interface " + name + " went down while capturing; the output is complete"
-                        + " up to that moment (ip link set " + name + " up, then capture again)");
-            case INTERFACE_GONE:
-                throw new CaptureFailure("interface " + name + " went away while capturing; the output is complete"
-                        + " up to that moment");
-            default:
-                throw new CaptureFailure("the ring reader failed: " + stop.cause()
-                        + " (run with -v for details)", stop.cause());
+            case INTERFACE_DOWN -> throw new CaptureFailure("interface " + name + " went down while capturing; the"
+                    + " output is complete up to that moment (ip link set " + name + " up, then capture again)");
+            case INTERFACE_GONE -> throw new CaptureFailure("interface " + name + " went away while capturing; the"
+                    + " output is complete up to that moment");
+            case READER_FAILED -> throw new CaptureFailure("the ring reader failed: " + stop.cause()
+                    + " (run with -v for details)", stop.cause());
+            default -> { }
         }
-    }
-
-    private String outputName() {
-        return Output.STDOUT.equals(options.outputTarget()) ? "standard output" : options.outputTarget();
+        if (failed != null) {
+            throw failed;
+        }
+        if (stop.reason() == StopSignal.Reason.OUTPUT_FAILED && stop.cause() != null
+                && !(stop.cause() instanceof IOException)) {
+            throw new CaptureFailure("an output failed: " + stop.cause() + " (run with -v for details)",
+                    stop.cause());
+        }
     }
 
     static void requireCapabilities() throws CaptureFailure {

@@ -33,9 +33,7 @@ final class DemoCommand {
     int run() throws ErrnoException, IOException, CaptureFailure {
         CaptureCommand.requireCapabilities();
         String tag = "d" + ProcessHandle.current().pid() % 100000;
-        Options demo = new Options(Options.Command.CAPTURE, null, options.format(), options.outputTarget(),
-                ATTEMPTS.length, options.snapLength(), options.mode(), options.ringBytesPerCpu(),
-                options.nanoseconds(), options.verbose(), options.statsSeconds(), options.jsonStats());
+        Options demo = options.withCount(ATTEMPTS.length);
         try (VethLab lab = VethLab.create(tag)) {
             err.println("demo: namespaces " + lab.captureNamespace() + " and " + lab.senderNamespace()
                     + " joined by veth " + lab.captureInterface() + " <-> " + lab.senderInterface()

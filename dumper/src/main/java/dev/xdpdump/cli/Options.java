@@ -4,14 +4,42 @@ import dev.xdpdump.bpf.XdpMode;
 import dev.xdpdump.sink.Output;
 import dev.xdpdump.sink.OutputFormat;
 
+import java.util.ArrayList;
 import java.util.List;
 
-/** What the user asked for, parsed from tcpdump-like words. Immutable. */
-record Options(Command command, String interfaceName, OutputFormat format, String outputTarget, long count,
-               int snapLength, XdpMode mode, int ringBytesPerCpu, boolean nanoseconds, boolean verbose,
-               int statsSeconds, boolean jsonStats) {
+/**
+ * What the user asked for, parsed from tcpdump-like words. Immutable.
+ *
+ * @param outputs where events go, each fed the same events: at most one pcap file ({@code -w}) and at most one view
+ *     on standard output (hex or json), never two on standard output; a file first
+ */
+record Options(Command command, String interfaceName, List<OutputSpec> outputs, long count, int snapLength,
+               XdpMode mode, int ringBytesPerCpu, boolean nanoseconds, boolean verbose, int statsSeconds,
+               boolean jsonStats) {
 
     enum Command { CAPTURE, DEMO, HELP, VERSION }
+
+    /** One output: a format and where it goes ({@value Output#STDOUT} for standard output). */
+    record OutputSpec(OutputFormat format, String target) {
+        boolean toStdout() {
+            return Output.STDOUT.equals(target);
+        }
+
+        /** For messages: the path, or "standard output". */
+        String name() {
+            return toStdout() ? "standard output" : target;
+        }
+    }
+
+    Options {
+        outputs = List.copyOf(outputs);
+    }
+
+    /** The same options with {@code -c} set to {@code n}. */
+    Options withCount(long n) {
+        return new Options(command, interfaceName, outputs, n, snapLength, mode, ringBytesPerCpu, nanoseconds,
+                verbose, statsSeconds, jsonStats);
+    }
 
     static final int DEFAULT_SNAP_LENGTH = 256;   // XDPDUMP_DEFAULT_SNAP_LEN: any SYN with options fits
     static final int MAX_SNAP_LENGTH = 65535;     // XDPDUMP_MAX_SNAP_LEN
@@ -25,10 +53,12 @@ record Options(Command command, String interfaceName, OutputFormat format, Strin
             "",
             "Captures TCP connection requests (SYN without ACK) with an XDP program and writes them out.",
             "",
-            "Output (one of):",
+            "Output (a file, a view on standard output, or both at once):",
             "  hex, -x                  a summary line and a hexdump -C of each frame (the default)",
             "  json                     one JSON object per line, for jq",
             "  -w FILE, --pcap FILE     a pcap file for tcpdump and Wireshark; '-' writes pcap to stdout",
+            "  --print                  with -w FILE: also print the hex view on standard output",
+            "                           (-w FILE json: the file and JSON lines; each output has its own books)",
             "",
             "Options:",
             "  -i, -iface, --interface IFACE",
@@ -61,8 +91,8 @@ record Options(Command command, String interfaceName, OutputFormat format, Strin
     static Options parse(List<String> args) throws UsageException {
         Command command = Command.CAPTURE;
         String interfaceName = null;
-        OutputFormat format = null;
-        String target = Output.STDOUT;
+        OutputFormat view = null;
+        String pcapTarget = null;
         long count = 0;
         int snapLength = DEFAULT_SNAP_LENGTH;
         XdpMode mode = XdpMode.AUTO;
@@ -75,11 +105,14 @@ record Options(Command command, String interfaceName, OutputFormat format, Strin
             String arg = args.get(i);
             switch (arg) {
                 case "-i", "-iface", "--iface", "--interface" -> interfaceName = value(args, ++i, arg);
-                case "hex", "-x", "-X" -> format = choose(format, OutputFormat.HEX);
-                case "json", "--json" -> format = choose(format, OutputFormat.JSON);
+                case "hex", "-x", "-X", "--print" -> view = choose(view, OutputFormat.HEX);
+                case "json", "--json" -> view = choose(view, OutputFormat.JSON);
                 case "-w", "--pcap" -> {
-                    format = choose(format, OutputFormat.PCAP);
-                    target = value(args, ++i, arg);
+                    if (pcapTarget != null) {
+                        throw new UsageException("one -w FILE at a time (got " + pcapTarget + " and "
+                                + args.get(Math.min(i + 1, args.size() - 1)) + ")");
+                    }
+                    pcapTarget = value(args, ++i, arg);
                 }
                 case "-c" -> count = number(value(args, ++i, arg), arg, 1, Long.MAX_VALUE);
                 case "-s" -> snapLength = (int) number(value(args, ++i, arg), arg, 1, MAX_SNAP_LENGTH);
@@ -108,12 +141,22 @@ record Options(Command command, String interfaceName, OutputFormat format, Strin
                 default -> throw new UsageException("unknown option '" + arg + "'; see xdpdump --help");
             }
         }
-        OutputFormat chosen = format == null ? OutputFormat.HEX : format;
-        if (jsonStats && chosen != OutputFormat.JSON) {
-            throw new UsageException("--json-stats adds a record to json output; add 'json' (got " + chosen.word()
-                    + ")");
+        List<OutputSpec> outputs = new ArrayList<>();
+        if (pcapTarget != null) {
+            outputs.add(new OutputSpec(OutputFormat.PCAP, pcapTarget));
         }
-        return new Options(command, interfaceName, chosen, target, count, snapLength, mode, ringBytes, nanoseconds,
+        if (view != null || pcapTarget == null) {
+            if (Output.STDOUT.equals(pcapTarget)) {
+                throw new UsageException("-w - and " + view.word() + " would both write to standard output; write"
+                        + " the pcap to a file (-w FILE) or drop " + view.word());
+            }
+            outputs.add(new OutputSpec(view == null ? OutputFormat.HEX : view, Output.STDOUT));
+        }
+        if (jsonStats && outputs.stream().noneMatch(o -> o.format() == OutputFormat.JSON)) {
+            throw new UsageException("--json-stats adds a record to json output; add 'json' (got "
+                    + outputs.get(outputs.size() - 1).format().word() + ")");
+        }
+        return new Options(command, interfaceName, outputs, count, snapLength, mode, ringBytes, nanoseconds,
                 verbose, statsSeconds, jsonStats);
     }
 
@@ -126,8 +169,8 @@ record Options(Command command, String interfaceName, OutputFormat format, Strin
 
     private static OutputFormat choose(OutputFormat chosen, OutputFormat wanted) throws UsageException {
         if (chosen != null && chosen != wanted) {
-            throw new UsageException("choose one output: hex, json or -w FILE (got " + chosen.word() + " and "
-                    + wanted.word() + ")");
+            throw new UsageException("one view on standard output: hex or json (got " + chosen.word() + " and "
+                    + wanted.word() + "); -w FILE can go with either");
         }
         return wanted;
     }

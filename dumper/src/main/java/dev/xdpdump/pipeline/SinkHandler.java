@@ -3,45 +3,77 @@ package dev.xdpdump.pipeline;
 import com.lmax.disruptor.EventHandler;
 import dev.xdpdump.event.CaptureEvent;
 import dev.xdpdump.sink.Sink;
+import dev.xdpdump.sink.Totals;
 
 import java.io.IOException;
 
 /**
- * Runs on the sink thread: writes each event, flushes at the end of every batch, stops after {@code -c} events.
- * After the output fails, or once the capture has given up on it, it keeps consuming without writing so the reader
- * never blocks on a dead consumer.
+ * One output: a Disruptor consumer on its own thread that writes each event to its sink, flushes at the end of every
+ * batch and stops after {@code -c} events. Each output is its own failure domain: once it has failed, closed, or been
+ * given up on, it keeps consuming without writing, so the reader never waits for it and the other outputs go on.
  *
  * <p>"Written" is what the sink says its output took ({@link Sink#recordsWritten()}), so records that a spilled
  * write put in the file before a later write failed still count. The counters are volatile, written once per batch
  * (or per failure), so a stats line may read them any time.
  */
 final class SinkHandler implements EventHandler<CaptureEvent> {
+    /** Where an output stands. Every state but {@link #LIVE} is final. */
+    enum State {
+        /** Writing. */
+        LIVE,
+        /** Wrote its {@code -c} events. */
+        COUNT_REACHED,
+        /** Its reader went away (a closed pipe, `| head`): a normal end. */
+        CLOSED,
+        /** A write failed (a full disk, an I/O error). */
+        FAILED,
+        /** It took no data for the stall bound, or a second signal came: the capture stopped waiting for it. */
+        GIVEN_UP
+    }
+
+    /** Told once when an output leaves {@link State#LIVE} for any reason. */
+    @FunctionalInterface
+    interface Departure {
+        void departed(SinkHandler output);
+    }
+
+    private final String name;
     private final Sink sink;
     private final long limit;
-    private final StopSignal stop;
-    private final boolean outputIsPipe;
+    private final boolean pipe;
+    private final Departure departure;
     /** Events handed to the sink, written or buffered. */
     private long taken;
     private long consumed;
     private volatile long consumedPublished;
     private volatile long discardedPublished;
     private volatile long writeErrors;
-    private volatile boolean abandoned;
-    private boolean done;
-    private boolean failed;
+    private volatile State state = State.LIVE;
+    private volatile IOException failure;
+    private volatile Thread thread;
 
-    /** @param limit events to write before stopping, or 0 for no limit */
-    SinkHandler(Sink sink, long limit, StopSignal stop, boolean outputIsPipe) {
+    /**
+     * @param name for messages: a path, or "standard output"
+     * @param limit events to write before stopping, or 0 for no limit
+     * @param pipe a failed write then means the reader went away, a normal end
+     */
+    SinkHandler(String name, Sink sink, long limit, boolean pipe, Departure departure) {
+        this.name = name;
         this.sink = sink;
         this.limit = limit;
-        this.stop = stop;
-        this.outputIsPipe = outputIsPipe;
+        this.pipe = pipe;
+        this.departure = departure;
+    }
+
+    @Override
+    public void onStart() {
+        thread = Thread.currentThread();
     }
 
     @Override
     public void onEvent(CaptureEvent event, long sequence, boolean endOfBatch) {
         consumed++;
-        if (!done && !abandoned) {
+        if (state == State.LIVE) {
             try {
                 sink.write(event);
                 taken++;
@@ -50,8 +82,7 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
                     sink.flush();
                 }
                 if (limitReached) {
-                    done = true;
-                    stop.request(StopSignal.Reason.COUNT_REACHED);
+                    leave(State.COUNT_REACHED);
                 }
             } catch (IOException e) {
                 fail(e);
@@ -64,39 +95,81 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
     }
 
     private void fail(IOException e) {
-        done = true;
-        if (abandoned) {
-            return; // the write was cut short on purpose (Capture gave up on the output): not the output's failure
+        if (state == State.GIVEN_UP) {
+            // The write was cut short on purpose (the thread was interrupted): not the output's failure. Clear the
+            // interrupt so the Disruptor's wait does not trip on it.
+            Thread.interrupted();
+            return;
         }
-        failed = true;
+        failure = e;
         writeErrors++;
-        // A pipe fails only when its reader has gone (`| head`): that ends a capture normally.
-        stop.request(outputIsPipe ? StopSignal.Reason.OUTPUT_CLOSED : StopSignal.Reason.OUTPUT_FAILED, e);
+        leave(pipe ? State.CLOSED : State.FAILED);
+    }
+
+    private synchronized boolean leave(State to) {
+        if (state != State.LIVE) {
+            return false;
+        }
+        state = to;
+        departure.departed(this);
+        return true;
+    }
+
+    /** From any thread: the pipe's reader has gone; writes nothing more, a normal end for this output. */
+    void readerGone() {
+        leave(State.CLOSED);
     }
 
     /**
-     * From any thread: write nothing more. The caller then interrupts the sink thread, which aborts a write blocked
-     * in the kernel (an interruptible channel closes), and no error is reported for it.
+     * From any thread: writes nothing more, and interrupts a write blocked in the kernel (an interruptible channel
+     * closes); no error is reported for it. The sink is then neither flushed nor closed: nothing more may reach the
+     * output once the books are read.
      */
-    void abandon() {
-        abandoned = true;
+    void giveUp() {
+        if (leave(State.GIVEN_UP)) {
+            Thread t = thread;
+            if (t != null) {
+                t.interrupt();
+            }
+        }
     }
 
     /**
-     * Called on the caller's thread after the sink thread has stopped: flushes and closes the sink. After a failed
-     * write it only releases the output: that failure was counted and reported once already.
+     * Called on the caller's thread after the sink thread has stopped: hands the sink the books and closes it. After a
+     * failed write it only releases the output: that failure was counted and reported once already. Does nothing for
+     * an output given up on.
      */
-    void close() {
+    void finish(Totals totals) {
+        State now = state;
+        if (now == State.GIVEN_UP) {
+            return;
+        }
         try {
-            if (!done && !abandoned) {
+            if (now == State.LIVE || now == State.COUNT_REACHED) {
                 sink.flush();
+                sink.finish(totals);
             }
             sink.close();
         } catch (IOException e) {
-            if (!failed) {
-                fail(e);
+            if (now == State.LIVE || now == State.COUNT_REACHED) {
+                failure = e; // the last flush or the trailer failed: the capture is over, nobody to tell
+                writeErrors++;
+                state = pipe ? State.CLOSED : State.FAILED;
             }
         }
+    }
+
+    String name() {
+        return name;
+    }
+
+    State state() {
+        return state;
+    }
+
+    /** The write that failed, for the message; null unless {@link State#FAILED} or a closed pipe. */
+    IOException failure() {
+        return failure;
     }
 
     /** Events the output has taken; any thread. */
@@ -109,7 +182,7 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
         return consumedPublished;
     }
 
-    /** Events consumed but never handed to the sink (after {@code -c}, a failure, or abandon); as of the last batch. */
+    /** Events consumed but never handed to the sink (after {@code -c}, a failure, or giving up); as of the last batch. */
     long discarded() {
         return discardedPublished;
     }
@@ -122,5 +195,10 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
     /** Writes or flushes that failed (a full disk, a closed pipe); any thread. */
     long writeErrors() {
         return writeErrors;
+    }
+
+    /** The sink thread, once it has started; null before. */
+    Thread thread() {
+        return thread;
     }
 }

@@ -1,24 +1,33 @@
 package dev.xdpdump.pipeline;
 
 import dev.xdpdump.bpf.ProgramCounters;
+import dev.xdpdump.sink.Totals;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The books of one capture, stage by stage: the program's counters, the reader's and the output's.
+ * The books of one capture, stage by stage: the program's counters, the reader's, and each output's.
  *
- * <p>Read after everything stopped, the books balance exactly:
+ * <p>Read after everything stopped, the books balance exactly, for every output:
  * {@code matched == written + lost (ring full, no ring, other) + notWritten + leftInRings + malformed}. Read while
  * capturing (a stats line), events still in the rings or queued are in none of the last three, so only
  * {@code matched >=} the sum holds.
  *
  * @param program the XDP program's counters, summed over CPUs
  * @param reader what the reader thread took out of the rings
- * @param output what the output took
+ * @param outputs what each output took, in the order the command line gave them
  */
-public record Summary(ProgramCounters program, Reader reader, Output output) {
+public record Summary(ProgramCounters program, Reader reader, List<Output> outputs) implements Totals {
+
+    public Summary {
+        outputs = List.copyOf(outputs);
+        if (outputs.isEmpty()) {
+            throw new IllegalArgumentException("a capture has at least one output");
+        }
+    }
 
     /**
      * The reader's stage.
@@ -28,7 +37,7 @@ public record Summary(ProgramCounters program, Reader reader, Output output) {
      * @param reportedLostByCpu the same per CPU, in CPU order
      * @param malformed records and samples whose lengths made no sense, skipped
      * @param leftInRings events the program emitted that were never handed on: still in the rings (or in the
-     *     reader's hands) when the capture gave up on a stalled output or a second signal; 0 on every other stop
+     *     reader's hands) when a second signal stopped the capture at once; 0 on every other stop
      */
     public record Reader(long read, long reportedLost, Map<Integer, Long> reportedLostByCpu, long malformed,
                          long leftInRings) {
@@ -38,48 +47,82 @@ public record Summary(ProgramCounters program, Reader reader, Output output) {
     }
 
     /**
-     * The output's stage.
+     * One output's stage.
      *
+     * @param name for the summary: a path, or "standard output"
+     * @param kind the format's word (pcap, json, hex): names the output's counters when there are several
      * @param written events the output took: records in the file, lines on the pipe
-     * @param notWritten events handed to the output stage but not taken: after {@code -c}, after the output closed
-     *     or failed, or queued when the capture gave up on it
+     * @param notWritten events handed to the output stage but not taken: after {@code -c}, after the output closed,
+     *     failed or was given up on, or queued when a second signal came
      * @param writeErrors writes that failed
      */
-    public record Output(long written, long notWritten, long writeErrors) {}
+    public record Output(String name, String kind, long written, long notWritten, long writeErrors) {}
 
-    /** What the books say is missing: matched minus everything accounted for; 0 when a stopped capture balances. */
-    public long unaccounted() {
+    /** The only output, or the first. */
+    public Output output() {
+        return outputs.get(0);
+    }
+
+    /** What the books say is missing for {@code output}: matched minus everything accounted for; 0 when balanced. */
+    public long unaccounted(Output output) {
         return program.matched() - output.written() - program.lost() - output.notWritten() - reader.leftInRings()
                 - reader.malformed();
     }
 
+    /** What the books say is missing for the first output. */
+    public long unaccounted() {
+        return unaccounted(output());
+    }
+
+    /** True when every output's books balance. */
+    public boolean balances() {
+        return outputs.stream().allMatch(o -> unaccounted(o) == 0);
+    }
+
     /**
-     * tcpdump-style lines for stderr, one counter each, plain numbers first so scripts can read them. The first three
-     * lines never change. {@code verbose} adds the PERF_RECORD_LOST total of each CPU's ring.
+     * tcpdump-style lines for stderr, plain numbers first so scripts can read them. The first lines never change:
+     * events written (one line per output, "to NAME" when there are several), lost in kernel rings, connection
+     * requests matched. Then one line for each counter that shows a problem and is not zero, so a clean run prints
+     * just those three; {@code verbose} prints every counter, and the PERF_RECORD_LOST total of each CPU's ring.
      */
     public String toText(boolean verbose) {
         StringBuilder text = new StringBuilder();
-        text.append(output.written()).append(" events written\n");
+        for (Output o : outputs) {
+            text.append(o.written()).append(" events written").append(suffix(o, " to ")).append('\n');
+        }
         text.append(program.lostRingFull()).append(" events lost in kernel rings\n");
         text.append(program.matched()).append(" connection requests matched by the program\n");
-        text.append(program.frames()).append(" frames seen by the program\n");
-        text.append(program.unparsed()).append(" frames the program could not parse (cut short, or too many VLAN"
-                + " tags or IPv6 extension headers)\n");
-        text.append(program.emitted()).append(" events emitted by the program\n");
-        text.append(program.lostNoRing()).append(" events lost: no perf ring on their CPU\n");
-        text.append(program.lostOther()).append(" events lost: perf output failed otherwise\n");
-        text.append(reader.read()).append(" events read from the rings\n");
-        text.append(reader.reportedLost()).append(" events reported lost by the rings (PERF_RECORD_LOST)\n");
+        line(text, verbose, true, program.frames(), "frames seen by the program");
+        line(text, verbose, false, program.unparsed(), "frames the program could not parse (cut short, or too many"
+                + " VLAN tags or IPv6 extension headers)");
+        line(text, verbose, true, program.emitted(), "events emitted by the program");
+        line(text, verbose, false, program.lostNoRing(), "events lost: no perf ring on their CPU");
+        line(text, verbose, false, program.lostOther(), "events lost: perf output failed otherwise");
+        line(text, verbose, true, reader.read(), "events read from the rings");
+        line(text, verbose, true, reader.reportedLost(), "events reported lost by the rings (PERF_RECORD_LOST)");
         if (verbose) {
             reader.reportedLostByCpu().forEach((cpu, lost) ->
                     text.append(lost).append(" events reported lost by the ring of cpu ").append(cpu).append('\n'));
         }
-        text.append(reader.malformed()).append(" malformed ring records skipped\n");
-        text.append(reader.leftInRings()).append(" events left in the rings when xdpdump gave up\n");
-        text.append(output.notWritten()).append(" events received but not written (count reached, output closed or"
-                + " given up)\n");
-        text.append(output.writeErrors()).append(" write errors\n");
+        line(text, verbose, false, reader.malformed(), "malformed ring records skipped");
+        line(text, verbose, false, reader.leftInRings(), "events left in the rings when xdpdump gave up");
+        for (Output o : outputs) {
+            line(text, verbose, false, o.notWritten(), "events received but not written (count reached, output"
+                    + " closed or given up)" + suffix(o, ": "));
+            line(text, verbose, false, o.writeErrors(), "write errors" + suffix(o, ": "));
+        }
         return text.toString();
+    }
+
+    private String suffix(Output o, String joiner) {
+        return outputs.size() > 1 ? joiner + o.name() : "";
+    }
+
+    /** Informational counters (they restate the books) show only with -v; the others whenever they are not zero. */
+    private static void line(StringBuilder text, boolean verbose, boolean informational, long value, String words) {
+        if (verbose || (!informational && value != 0)) {
+            text.append(value).append(' ').append(words).append('\n');
+        }
     }
 
     /** The same counters on one line, for {@code --stats}: {@code stats: frames_seen=... write_errors=...}. */
@@ -89,32 +132,28 @@ public record Summary(ProgramCounters program, Reader reader, Output output) {
         return line.toString();
     }
 
-    /** The same counters as one flat JSON object, {@code {"type":"stats",...}}, numbers as numbers, no newline. */
-    public String toJson() {
-        StringBuilder json = new StringBuilder("{\"type\":\"stats\"");
-        forEachCounter((name, value) -> json.append(",\"").append(name).append("\":").append(value));
-        return json.append('}').toString();
-    }
-
-    private interface CounterVisitor {
-        void visit(String name, long value);
-    }
-
-    /** The counters' names in stats lines and JSON, in stage order. */
-    private void forEachCounter(CounterVisitor visitor) {
-        visitor.visit("frames_seen", program.frames());
-        visitor.visit("unparsed", program.unparsed());
-        visitor.visit("matched", program.matched());
-        visitor.visit("emitted", program.emitted());
-        visitor.visit("lost", program.lostRingFull());
-        visitor.visit("lost_no_ring", program.lostNoRing());
-        visitor.visit("lost_other", program.lostOther());
-        visitor.visit("read", reader.read());
-        visitor.visit("reported_lost", reader.reportedLost());
-        visitor.visit("malformed", reader.malformed());
-        visitor.visit("left_in_rings", reader.leftInRings());
-        visitor.visit("written", output.written());
-        visitor.visit("not_written", output.notWritten());
-        visitor.visit("write_errors", output.writeErrors());
+    /**
+     * The counters' names in stats lines and JSON, in stage order. With several outputs each output's counters carry
+     * its kind: {@code written_pcap}, {@code written_json}.
+     */
+    @Override
+    public void forEachCounter(Visitor visitor) {
+        visitor.counter("frames_seen", program.frames());
+        visitor.counter("unparsed", program.unparsed());
+        visitor.counter("matched", program.matched());
+        visitor.counter("emitted", program.emitted());
+        visitor.counter("lost", program.lostRingFull());
+        visitor.counter("lost_no_ring", program.lostNoRing());
+        visitor.counter("lost_other", program.lostOther());
+        visitor.counter("read", reader.read());
+        visitor.counter("reported_lost", reader.reportedLost());
+        visitor.counter("malformed", reader.malformed());
+        visitor.counter("left_in_rings", reader.leftInRings());
+        for (Output o : outputs) {
+            String kind = outputs.size() > 1 ? "_" + o.kind() : "";
+            visitor.counter("written" + kind, o.written());
+            visitor.counter("not_written" + kind, o.notWritten());
+            visitor.counter("write_errors" + kind, o.writeErrors());
+        }
     }
 }

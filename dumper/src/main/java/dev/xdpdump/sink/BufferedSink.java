@@ -69,6 +69,13 @@ abstract class BufferedSink implements Sink {
         pending = 0;
     }
 
+    /** Writes text that is not a record (a trailer) and flushes; it does not count as written. */
+    final void writeTrailer(String ascii) throws IOException {
+        flush();
+        buffer.writeAscii(ascii);
+        output.write(buffer);
+    }
+
     @Override
     public final long recordsWritten() {
         return written;

@@ -3,6 +3,7 @@ package dev.xdpdump.sink;
 import dev.xdpdump.event.CaptureEvent;
 import dev.xdpdump.event.FrameFields;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -44,9 +45,16 @@ public final class JsonSink extends BufferedSink {
     private final byte[][] nameStrings;
     private final FrameFields fields = new FrameFields();
     private final Rfc3339 timestamps = new Rfc3339();
+    private final boolean statsRecord;
 
     public JsonSink(Output output, InterfaceNames interfaceNames) {
+        this(output, interfaceNames, false);
+    }
+
+    /** @param statsRecord end the output with one {@code {"type":"stats",...}} object holding the books */
+    public JsonSink(Output output, InterfaceNames interfaceNames, boolean statsRecord) {
         super(output);
+        this.statsRecord = statsRecord;
         this.interfaceNames = interfaceNames;
         this.nameStrings = new byte[interfaceNames.size()][];
         for (int slot = 0; slot < nameStrings.length; slot++) {
@@ -100,6 +108,20 @@ public final class JsonSink extends BufferedSink {
         out.writeBytes(CAPLEN).writeDecimal(captured);
         out.writeBytes(DATA).writeHexBytes(event.frame(), 0, captured);
         out.writeBytes(END);
+    }
+
+    /**
+     * Writes the stats record when asked for: one flat object after the last event, {@code "type":"stats"} first,
+     * then every counter as a number under its stats name. Event objects carry no {@code type} key.
+     */
+    @Override
+    public void finish(Totals totals) throws IOException {
+        if (!statsRecord) {
+            return;
+        }
+        StringBuilder json = new StringBuilder("{\"type\":\"stats\"");
+        totals.forEachCounter((name, value) -> json.append(",\"").append(name).append("\":").append(value));
+        writeTrailer(json.append("}\n").toString());
     }
 
     private static byte[] ascii(String text) {

@@ -44,18 +44,29 @@ public enum OutputFormat {
      */
     public Sink open(String target, int snapLength, boolean nanoseconds, InterfaceNames interfaceNames)
             throws IOException {
-        return build(Output.open(target), snapLength, nanoseconds, interfaceNames);
+        return open(target, snapLength, nanoseconds, interfaceNames, false);
+    }
+
+    /** As {@link #open(String, int, boolean, InterfaceNames)}; {@code statsRecord}: JSON ends with the books. */
+    public Sink open(String target, int snapLength, boolean nanoseconds, InterfaceNames interfaceNames,
+                     boolean statsRecord) throws IOException {
+        return build(Output.open(target), snapLength, nanoseconds, interfaceNames, statsRecord);
     }
 
     /** Builds this format's sink on an output the caller opened; closes {@code output} if building fails. */
     public Sink build(Output output, int snapLength, boolean nanoseconds, InterfaceNames interfaceNames)
             throws IOException {
+        return build(output, snapLength, nanoseconds, interfaceNames, false);
+    }
+
+    private Sink build(Output output, int snapLength, boolean nanoseconds, InterfaceNames interfaceNames,
+                       boolean statsRecord) throws IOException {
         try {
             switch (this) {
                 case HEX:
                     return new HexSink(output, interfaceNames);
                 case JSON:
-                    return new JsonSink(output, interfaceNames);
+                    return new JsonSink(output, interfaceNames, statsRecord);
                 case PCAP:
                     return new PcapSink(output, snapLength, nanoseconds);
                 default:

@@ -28,6 +28,13 @@ public interface Sink extends AutoCloseable {
      */
     long bytesWritten();
 
+    /**
+     * Called once at the end, before {@link #close}, with the capture's books: a sink that has a trailer writes it
+     * (JSON's stats record). Not called when the capture gave up on this output.
+     */
+    default void finish(Totals totals) throws IOException {
+    }
+
     /** Flushes and releases the output. */
     @Override
     void close() throws IOException;

@@ -28,8 +28,7 @@ class OptionsTest {
         Options o = parse();
         assertEquals(Options.Command.CAPTURE, o.command());
         assertEquals(null, o.interfaceName());
-        assertEquals(OutputFormat.HEX, o.format());
-        assertEquals("-", o.outputTarget());
+        assertEquals(List.of(new Options.OutputSpec(OutputFormat.HEX, "-")), o.outputs());
         assertEquals(0, o.count());
         assertEquals(256, o.snapLength());
         assertEquals(XdpMode.AUTO, o.mode());
@@ -45,6 +44,7 @@ class OptionsTest {
         assertEquals(5, parse("--stats", "5").statsSeconds());
         assertTrue(parse("json", "--json-stats").jsonStats());
         assertEquals("--stats takes a whole number from 1 to 86400, not '0'", usageError("--stats", "0"));
+        assertTrue(parse("-w", "x.pcap", "json", "--json-stats").jsonStats());
         assertEquals("--json-stats adds a record to json output; add 'json' (got pcap)",
                 usageError("-w", "x.pcap", "--json-stats"));
         assertEquals("--json-stats adds a record to json output; add 'json' (got hex)", usageError("--json-stats"));
@@ -53,25 +53,35 @@ class OptionsTest {
     @Test
     void theSpellingsTheReadmeShowsAllParse() throws Exception {
         assertEquals("veth1", parse("-iface", "veth1", "hex").interfaceName());
-        assertEquals(OutputFormat.JSON, parse("-iface", "eth0", "json").format());
-        Options pcap = parse("--pcap", "out.pcap");
-        assertEquals(OutputFormat.PCAP, pcap.format());
-        assertEquals("out.pcap", pcap.outputTarget());
-        assertEquals("-", parse("--pcap", "-").outputTarget());
+        assertEquals(List.of(new Options.OutputSpec(OutputFormat.JSON, "-")), parse("-iface", "eth0", "json").outputs());
+        assertEquals(List.of(new Options.OutputSpec(OutputFormat.PCAP, "out.pcap")), parse("--pcap", "out.pcap").outputs());
+        assertEquals(List.of(new Options.OutputSpec(OutputFormat.PCAP, "-")), parse("--pcap", "-").outputs());
     }
 
     @Test
     void tcpdumpSpellingsAreAliases() throws Exception {
         Options o = parse("-i", "eth1", "-w", "x.pcap", "-c", "10", "-s", "96", "-n", "-U", "-v", "--nano");
         assertEquals("eth1", o.interfaceName());
-        assertEquals(OutputFormat.PCAP, o.format());
-        assertEquals("x.pcap", o.outputTarget());
+        assertEquals(List.of(new Options.OutputSpec(OutputFormat.PCAP, "x.pcap")), o.outputs());
         assertEquals(10, o.count());
         assertEquals(96, o.snapLength());
         assertTrue(o.verbose());
         assertTrue(o.nanoseconds());
-        assertEquals(OutputFormat.HEX, parse("-x").format());
+        assertEquals(List.of(new Options.OutputSpec(OutputFormat.HEX, "-")), parse("-x").outputs());
         assertEquals("eth2", parse("--interface", "eth2").interfaceName());
+    }
+
+    @Test
+    void aFileAndAViewOnStandardOutputGoTogether() throws Exception {
+        assertEquals(List.of(new Options.OutputSpec(OutputFormat.PCAP, "syns.pcap"),
+                new Options.OutputSpec(OutputFormat.JSON, "-")), parse("-w", "syns.pcap", "json").outputs());
+        assertEquals(List.of(new Options.OutputSpec(OutputFormat.PCAP, "syns.pcap"),
+                new Options.OutputSpec(OutputFormat.HEX, "-")), parse("--print", "-w", "syns.pcap").outputs());
+        assertEquals("one view on standard output: hex or json (got json and hex); -w FILE can go with either",
+                usageError("json", "--print"));
+        assertEquals("-w - and json would both write to standard output; write the pcap to a file (-w FILE) or"
+                + " drop json", usageError("-w", "-", "json"));
+        assertEquals("one -w FILE at a time (got a.pcap and b.pcap)", usageError("-w", "a.pcap", "-w", "b.pcap"));
     }
 
     @Test
@@ -101,14 +111,15 @@ class OptionsTest {
     }
 
     @Test
-    void twoOutputsAreRefused() {
-        assertEquals("choose one output: hex, json or -w FILE (got json and pcap)", usageError("json", "-w", "x"));
+    void twoViewsOnStandardOutputAreRefused() {
+        assertEquals("one view on standard output: hex or json (got json and hex); -w FILE can go with either",
+                usageError("json", "hex"));
     }
 
     @Test
     void demoIsACommandOnlyAsTheFirstWord() throws Exception {
         assertEquals(Options.Command.DEMO, parse("demo").command());
-        assertEquals(OutputFormat.JSON, parse("demo", "json").format());
+        assertEquals(OutputFormat.JSON, parse("demo", "json").outputs().get(0).format());
         assertEquals("'demo' must be the first word: xdpdump demo", usageError("json", "demo"));
     }
 
@@ -127,10 +138,12 @@ class OptionsTest {
                 + "\n"
                 + "Captures TCP connection requests (SYN without ACK) with an XDP program and writes them out.\n"
                 + "\n"
-                + "Output (one of):\n"
+                + "Output (a file, a view on standard output, or both at once):\n"
                 + "  hex, -x                  a summary line and a hexdump -C of each frame (the default)\n"
                 + "  json                     one JSON object per line, for jq\n"
                 + "  -w FILE, --pcap FILE     a pcap file for tcpdump and Wireshark; '-' writes pcap to stdout\n"
+                + "  --print                  with -w FILE: also print the hex view on standard output\n"
+                + "                           (-w FILE json: the file and JSON lines; each output has its own books)\n"
                 + "\n"
                 + "Options:\n"
                 + "  -i, -iface, --interface IFACE\n"

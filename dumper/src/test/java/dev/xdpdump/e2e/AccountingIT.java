@@ -34,7 +34,7 @@ class AccountingIT {
         // The consumer reads nothing until the gate file appears (at most 30 s): the pipe fills, the hex sink blocks,
         // the Disruptor fills, the 8 KiB rings fill and the kernel counts what it cannot emit.
         String pipeline = String.join("\n",
-                "\"$0\" -i \"$1\" --ring-size 8K hex | { for i in $(seq 300); do [ -e \"$2\" ] && break; sleep 0.1;"
+                "\"$0\" -i \"$1\" -v --ring-size 8K hex | { for i in $(seq 300); do [ -e \"$2\" ] && break; sleep 0.1;"
                         + " done; cat >/dev/null; }",
                 "echo \"pipestatus ${PIPESTATUS[0]} ${PIPESTATUS[1]}\" >&2");
         long sent;

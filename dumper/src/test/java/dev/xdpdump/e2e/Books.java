@@ -6,7 +6,10 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** The counters of xdpdump's exit summary, read back from its stderr lines the way a script would. */
+/**
+ * The counters of xdpdump's exit summary, read back from its stderr lines the way a script would. The first three
+ * lines are always there; the others only when not zero (or with -v), so an absent one reads as 0.
+ */
 record Books(long written, long lost, long matched, long framesSeen, long unparsed, long emitted, long lostNoRing,
              long lostOther, long read, long reportedLost, long malformed, long leftInRings, long notWritten,
              long writeErrors) {
@@ -14,23 +17,30 @@ record Books(long written, long lost, long matched, long framesSeen, long unpars
 
     static Books of(List<String> stderr) {
         return new Books(
-                counter(stderr, "events written"),
-                counter(stderr, "events lost in kernel rings"),
-                counter(stderr, "connection requests matched by the program"),
-                counter(stderr, "frames seen by the program"),
-                counter(stderr, "frames the program could not parse (cut short, or too many VLAN tags or IPv6"
+                required(stderr, "events written"),
+                required(stderr, "events lost in kernel rings"),
+                required(stderr, "connection requests matched by the program"),
+                optional(stderr, "frames seen by the program"),
+                optional(stderr, "frames the program could not parse (cut short, or too many VLAN tags or IPv6"
                         + " extension headers)"),
-                counter(stderr, "events emitted by the program"),
-                counter(stderr, "events lost: no perf ring on their CPU"),
-                counter(stderr, "events lost: perf output failed otherwise"),
-                counter(stderr, "events read from the rings"),
-                counter(stderr, "events reported lost by the rings (PERF_RECORD_LOST)"),
-                counter(stderr, "malformed ring records skipped"),
-                counter(stderr, "events left in the rings when xdpdump gave up"),
-                counter(stderr, "events received but not written (count reached, output closed or given up)"),
-                counter(stderr, "write errors"));
+                optional(stderr, "events emitted by the program"),
+                optional(stderr, "events lost: no perf ring on their CPU"),
+                optional(stderr, "events lost: perf output failed otherwise"),
+                optional(stderr, "events read from the rings"),
+                optional(stderr, "events reported lost by the rings (PERF_RECORD_LOST)"),
+                optional(stderr, "malformed ring records skipped"),
+                optional(stderr, "events left in the rings when xdpdump gave up"),
+                optional(stderr, "events received but not written (count reached, output closed or given up)"),
+                optional(stderr, "write errors"));
     }
 
+    private static long required(List<String> stderr, String words) {
+        long value = counter(stderr, words);
+        return value >= 0 ? value : fail("no summary line '<N> " + words + "' in stderr:\n"
+                + String.join("\n", stderr));
+    }
+
+    /** The counter on the line that reads {@code <N> words}, or -1 when there is none. */
     private static long counter(List<String> stderr, String words) {
         for (String line : stderr) {
             Matcher m = LINE.matcher(line);
@@ -38,7 +48,11 @@ record Books(long written, long lost, long matched, long framesSeen, long unpars
                 return Long.parseLong(m.group(1));
             }
         }
-        return fail("no summary line '<N> " + words + "' in stderr:\n" + String.join("\n", stderr));
+        return -1;
+    }
+
+    private static long optional(List<String> stderr, String words) {
+        return Math.max(0, counter(stderr, words));
     }
 
     /** True when every matched connection request is written, lost, not written, left behind or malformed. */

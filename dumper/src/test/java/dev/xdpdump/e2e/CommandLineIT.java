@@ -41,7 +41,7 @@ class CommandLineIT {
             "-s 70000         | -s             | 65535",
             "-s 0             | -s             | 0",
             "--mode fast      | --mode         | generic",
-            "json -w x.pcap   | choose one     | json",
+            "json hex         | one view       | -w FILE can go with either",
             "-i               | -i             | needs a value",
     })
     void usageMistakeIsOneLineAndExitTwo(String args, String names, String advises) throws Exception {

@@ -32,7 +32,7 @@ class FaultIT {
         long sent;
         List<String> stderr;
         try (VethLab lab = Lab.create();
-             WatchedProcess xdpdump = Xdpdump.listening(lab, "-w", file.toString());
+             WatchedProcess xdpdump = Xdpdump.listening(lab, "-v", "-w", file.toString());
              SynBurst burst = SynBurst.start(lab, SENDERS, 50_000, BURST_LIMIT)) {
             long deadline = System.nanoTime() + BURST_LIMIT.toNanos();
             while (burst.sent() < SENT_BEFORE_SIGTERM && System.nanoTime() < deadline) {

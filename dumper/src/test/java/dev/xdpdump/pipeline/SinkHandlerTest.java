@@ -4,17 +4,27 @@ import dev.xdpdump.event.CaptureEvent;
 import dev.xdpdump.sink.Sink;
 import org.junit.jupiter.api.Test;
 
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import dev.xdpdump.sink.Totals;
+
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The sink handler's books, with a sink that the test controls: -c, a failure, and giving up. */
 class SinkHandlerTest {
     /** Takes records into a pretend output; fails the write after {@code failAfter} records when set. */
-    private static final class CountingSink implements Sink {
+    private static class CountingSink implements Sink {
         long buffered;
-        long written;
+        volatile long written;
         long failAfter = Long.MAX_VALUE;
         boolean closed;
 
@@ -28,7 +38,7 @@ class SinkHandlerTest {
 
         @Override
         public void flush() {
-            written += buffered;
+            written += buffered; // one thread writes; tests read after it stopped
             buffered = 0;
         }
 
@@ -57,54 +67,116 @@ class SinkHandlerTest {
         }
     }
 
+    private static SinkHandler handler(CountingSink sink, long limit, boolean pipe, List<SinkHandler> departed) {
+        return new SinkHandler("out", sink, limit, pipe, departed::add);
+    }
+
     @Test
     void countLimitWritesExactlyThatManyAndDiscardsTheRest() {
         CountingSink sink = new CountingSink();
-        StopSignal stop = new StopSignal();
-        SinkHandler handler = new SinkHandler(sink, 5, stop, false);
+        List<SinkHandler> departed = new ArrayList<>();
+        SinkHandler handler = handler(sink, 5, false, departed);
         feed(handler, 12);
         assertEquals(5, handler.written());
         assertEquals(12, handler.consumed());
         assertEquals(7, handler.discarded());
-        assertEquals(StopSignal.Reason.COUNT_REACHED, stop.reason());
+        assertEquals(SinkHandler.State.COUNT_REACHED, handler.state());
+        assertEquals(List.of(handler), departed);
     }
 
     @Test
     void failedWriteIsOneErrorAndWhatTheOutputTookStaysWritten() {
         CountingSink sink = new CountingSink();
         sink.failAfter = 3;
-        StopSignal stop = new StopSignal();
-        SinkHandler handler = new SinkHandler(sink, 0, stop, false);
+        List<SinkHandler> departed = new ArrayList<>();
+        SinkHandler handler = handler(sink, 0, false, departed);
         feed(handler, 2);
         feed(handler, 4);
         assertEquals(2, handler.written());
         assertEquals(1, handler.writeErrors());
-        assertEquals(StopSignal.Reason.OUTPUT_FAILED, stop.reason());
+        assertEquals(SinkHandler.State.FAILED, handler.state());
+        assertEquals("No space left on device", handler.failure().getMessage());
         assertEquals(6, handler.consumed());
+        assertEquals(List.of(handler), departed, "told once");
     }
 
     @Test
-    void closedPipeEndsTheCaptureNormally() {
+    void closedPipeEndsThatOutputNormally() {
         CountingSink sink = new CountingSink();
         sink.failAfter = 0;
-        StopSignal stop = new StopSignal();
-        feed(new SinkHandler(sink, 0, stop, true), 1);
-        assertEquals(StopSignal.Reason.OUTPUT_CLOSED, stop.reason());
+        List<SinkHandler> departed = new ArrayList<>();
+        SinkHandler handler = handler(sink, 0, true, departed);
+        feed(handler, 1);
+        assertEquals(SinkHandler.State.CLOSED, handler.state());
     }
 
     @Test
-    void abandonedHandlerWritesNothingMoreAndReportsNoError() {
+    void outputGivenUpOnWritesNothingMoreAndReportsNoError() {
         CountingSink sink = new CountingSink();
-        StopSignal stop = new StopSignal();
-        SinkHandler handler = new SinkHandler(sink, 0, stop, false);
+        List<SinkHandler> departed = new ArrayList<>();
+        SinkHandler handler = handler(sink, 0, false, departed);
         feed(handler, 3);
-        handler.abandon();
-        sink.failAfter = 0; // an interrupted write, as Capture's give-up causes
+        handler.giveUp();
+        sink.failAfter = 0; // what an interrupted write would do
         feed(handler, 4);
-        handler.close();
+        handler.finish(totals -> { });
         assertEquals(3, handler.written());
         assertEquals(0, handler.writeErrors());
-        assertNull(stop.reason());
+        assertEquals(SinkHandler.State.GIVEN_UP, handler.state());
         assertEquals(7, handler.consumed());
+        assertFalse(sink.closed, "an output given up on is not flushed or closed");
+    }
+
+    @Test
+    void finishHandsTheBooksToTheSinkThenClosesIt() {
+        List<String> seen = new ArrayList<>();
+        CountingSink sink = new CountingSink() {
+            @Override
+            public void finish(Totals totals) {
+                totals.forEachCounter((name, value) -> seen.add(name + "=" + value));
+            }
+        };
+        SinkHandler handler = handler(sink, 0, false, new ArrayList<>());
+        feed(handler, 2);
+        handler.finish(visitor -> visitor.counter("written", 2));
+        assertEquals(List.of("written=2"), seen);
+        assertTrue(sink.closed);
+    }
+
+    @Test
+    void twoOutputsOnOneRingFailApartAndTheCaptureEndsWithTheLast() throws Exception {
+        CountingSink file = new CountingSink();
+        CountingSink pipe = new CountingSink();
+        pipe.failAfter = 3; // `| head -n 3`
+        StopSignal stop = new StopSignal();
+        List<SinkHandler> outputs = new ArrayList<>();
+        SinkHandler.Departure lastOneOut = output -> {
+            if (outputs.stream().noneMatch(o -> o.state() == SinkHandler.State.LIVE)) {
+                stop.request(StopSignal.Reason.OUTPUT_CLOSED);
+            }
+        };
+        outputs.add(new SinkHandler("file", file, 0, false, lastOneOut));
+        outputs.add(new SinkHandler("standard output", pipe, 0, true, lastOneOut));
+        Disruptor<CaptureEvent> disruptor = new Disruptor<>(() -> new CaptureEvent(64), 64, Thread::new,
+                ProducerType.SINGLE, new BlockingWaitStrategy());
+        disruptor.handleEventsWith(outputs.toArray(SinkHandler[]::new));
+        RingBuffer<CaptureEvent> ring = disruptor.start();
+        for (int i = 0; i < 1000; i++) {
+            ring.publish(ring.next()); // the ring is 64 slots: the reader side waits for both outputs
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (outputs.stream().anyMatch(o -> o.consumed() < 1000) && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        disruptor.halt();
+        assertEquals(1000, outputs.get(0).consumed());
+        assertEquals(1000, outputs.get(1).consumed());
+        assertEquals(1000, outputs.get(0).written(), "the file went on");
+        assertTrue(outputs.get(1).written() <= 3, "the pipe took at most three: " + outputs.get(1).written());
+        assertEquals(SinkHandler.State.LIVE, outputs.get(0).state());
+        assertEquals(SinkHandler.State.CLOSED, outputs.get(1).state());
+        assertNull(stop.reason(), "one output is still live");
+        outputs.get(0).readerGone();
+        assertEquals(StopSignal.Reason.OUTPUT_CLOSED, stop.reason());
     }
 }

@@ -1,0 +1,88 @@
+package dev.xdpdump.pipeline;
+
+import dev.xdpdump.sys.ErrnoException;
+import dev.xdpdump.sys.InterfaceWatch;
+import dev.xdpdump.sys.Pipes;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one place that waits for a running capture to end, then stops it. Stop reasons come from small sources: a
+ * signal, {@code -c} and the last output gone (all through the {@link StopSignal}), the interface deleted or set
+ * down, and the pipe behind standard output losing its reader (which ends that output only). Meanwhile it prints a
+ * stats line every N seconds and gives up on an output that stalled while others still take data. Runs on the
+ * caller's thread; the checks allocate nothing.
+ */
+public final class Supervisor {
+    /** Receives the counters for one stats line. */
+    @FunctionalInterface
+    public interface StatsLine {
+        void print(Summary counters);
+    }
+
+    /** How often the interface, the pipe and the outputs are checked. */
+    private static final int CHECK_MILLIS = 250;
+    private static final int STDOUT_FD = 1;
+
+    private final Capture capture;
+    private final StopSignal stop;
+    private final InterfaceWatch interfaceWatch;
+    private final int stdoutPipe;
+    private final long statsNanos;
+    private final StatsLine stats;
+
+    /**
+     * @param stdoutPipe the index of the output that writes to a pipe on standard output, or -1: without the check an
+     *     idle capture would learn only at its next write that `| head` has gone
+     * @param statsSeconds 0 for no stats lines
+     */
+    public Supervisor(Capture capture, StopSignal stop, InterfaceWatch interfaceWatch, int stdoutPipe,
+                      int statsSeconds, StatsLine stats) {
+        this.capture = capture;
+        this.stop = stop;
+        this.interfaceWatch = interfaceWatch;
+        this.stdoutPipe = stdoutPipe;
+        this.statsNanos = TimeUnit.SECONDS.toNanos(statsSeconds);
+        this.stats = stats;
+    }
+
+    /** Blocks until a stop reason comes, then stops the capture and returns its books. */
+    public Summary run() throws ErrnoException {
+        long nextStats = System.nanoTime() + statsNanos;
+        try {
+            while (!stop.await(waitMillis(nextStats))) {
+                if (statsNanos > 0 && System.nanoTime() - nextStats >= 0) {
+                    nextStats += statsNanos;
+                    stats.print(capture.counters());
+                }
+                check();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop.request(StopSignal.Reason.SIGNAL);
+        }
+        return capture.stop();
+    }
+
+    private void check() {
+        InterfaceWatch.State state = interfaceWatch.check();
+        if (state == InterfaceWatch.State.GONE) {
+            stop.request(StopSignal.Reason.INTERFACE_GONE);
+        } else if (state == InterfaceWatch.State.DOWN) {
+            stop.request(StopSignal.Reason.INTERFACE_DOWN);
+        }
+        if (stdoutPipe >= 0 && Pipes.readerGone(STDOUT_FD)) {
+            capture.outputReaderGone(stdoutPipe);
+        }
+        capture.giveUpOnStalledOutputs();
+    }
+
+    /** Until the next check, or the next stats line when that comes sooner. */
+    private long waitMillis(long nextStats) {
+        if (statsNanos == 0) {
+            return CHECK_MILLIS;
+        }
+        long untilStats = TimeUnit.NANOSECONDS.toMillis(nextStats - System.nanoTime());
+        return Math.max(1, Math.min(CHECK_MILLIS, untilStats));
+    }
+}
