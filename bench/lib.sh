@@ -67,6 +67,15 @@ cpu_ns() {
 
 now() { date +%s.%N; }
 
+# bench_forget PID: drops PID from the caller's started array (exact matches only: 123 must not touch 1234).
+bench_forget() {
+  local kept=() p
+  for p in "${started[@]:-}"; do
+    if [ -n "$p" ] && [ "$p" != "$1" ]; then kept+=("$p"); fi
+  done
+  started=("${kept[@]:-}")
+}
+
 # bench_wait_listening PID STDERR_FILE SECONDS: waits for a capture tool's "listening on" line; 1 if it died or timed out.
 bench_wait_listening() {
   local pid="$1" err="$2" limit=$(( $3 * 100 )) waited=0
