@@ -3,9 +3,9 @@ package dev.xdpdump.bpf;
 import dev.xdpdump.event.CaptureEvent;
 import dev.xdpdump.event.FrameFields;
 import dev.xdpdump.sys.ErrnoException;
+import dev.xdpdump.testing.Ci;
 import dev.xdpdump.testing.Privileges;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -141,7 +141,7 @@ class MalformedFrameKernelTest {
      * Jumbo and 64 KiB frames (a veth MTU goes up to 65535, and generic XDP runs on whole linear skbs; a test run
      * takes them on this kernel): the event keeps the whole wire length and as many bytes as one perf record
      * carries. A kernel whose test run refuses the size (EINVAL, ENOMEM) never runs the program on it: nothing to
-     * check.
+     * check, so the test skips there, and fails under CI, where the kernel is known to take them.
      */
     @ParameterizedTest(name = "{0} bytes")
     @ValueSource(ints = {9000, MAX_CAP_LEN, MAX_CAP_LEN + 1, 65535})
@@ -154,7 +154,7 @@ class MalformedFrameKernelTest {
         try {
             verdict = capture.run(frame);
         } catch (ErrnoException e) {
-            Assumptions.assumeTrue(false, "this kernel's test run takes no " + length + "-byte frame: " + e);
+            Ci.skipOrFail("this kernel's test run takes no " + length + "-byte frame: " + e);
         }
         assertEquals(XDP_PASS, verdict, "verdict");
         List<CaptureEvent> events = capture.drain();

@@ -1,5 +1,7 @@
 package dev.xdpdump.e2e;
 
+import dev.xdpdump.testing.Ci;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,13 +43,7 @@ final class Command {
      * end-to-end test can never pass by not running.
      */
     static void requireInstalled(String path) {
-        if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(path))) {
-            return;
-        }
-        if ("true".equals(System.getenv("CI"))) {
-            fail("CI=true but " + path + " is not installed");
-        }
-        org.junit.jupiter.api.Assumptions.abort(path + " is not installed");
+        Ci.require(java.nio.file.Files.isExecutable(java.nio.file.Path.of(path)), path + " is not installed");
     }
 
     static Result run(String... command) throws IOException, InterruptedException {

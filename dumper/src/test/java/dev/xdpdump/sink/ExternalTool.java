@@ -1,5 +1,7 @@
 package dev.xdpdump.sink;
 
+import dev.xdpdump.testing.Ci;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,9 +13,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Runs an installed tool (hexdump, jq, tcpdump) on test output; tests that need a missing tool are skipped. */
+/**
+ * Runs an installed tool (hexdump, jq, tcpdump) on test output. A test that needs a missing tool skips, and fails
+ * under CI ({@link Ci#running()}).
+ */
 final class ExternalTool {
     record Result(int exitCode, byte[] stdout, String stderr) {
         String stdoutText() {
@@ -23,8 +27,8 @@ final class ExternalTool {
 
     private ExternalTool() {}
 
-    static void assumeInstalled(String path) {
-        assumeTrue(Files.isExecutable(Path.of(path)), path + " is not installed");
+    static void requireInstalled(String path) {
+        Ci.require(Files.isExecutable(Path.of(path)), path + " is not installed");
     }
 
     static Result run(List<String> command, byte[] stdin) throws IOException, InterruptedException {

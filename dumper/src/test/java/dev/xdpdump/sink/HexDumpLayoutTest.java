@@ -8,7 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -16,14 +15,13 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class HexDumpLayoutTest {
     private static final Path HEXDUMP = Path.of("/usr/bin/hexdump");
 
     @BeforeAll
     static void needsHexdump() {
-        assumeTrue(Files.isExecutable(HEXDUMP), "/usr/bin/hexdump is not installed");
+        ExternalTool.requireInstalled(HEXDUMP.toString());
     }
 
     @Test

@@ -17,7 +17,7 @@ class HexSinkTest {
 
     @Test
     void writesASummaryLineThenTheCapturedBytesAsHexdumpDoesThenAnEmptyLine() throws Exception {
-        ExternalTool.assumeInstalled("/usr/bin/hexdump");
+        ExternalTool.requireInstalled("/usr/bin/hexdump");
         CaptureEvent event = SampleEvents.ipv4();
         String hexdump = ExternalTool.run(List.of("/usr/bin/hexdump", "-C"), SynFrames.ipv4Syn()).stdoutText();
 
@@ -27,7 +27,7 @@ class HexSinkTest {
 
     @Test
     void dumpsOnlyTheCapturedPrefixOfATruncatedFrame() throws Exception {
-        ExternalTool.assumeInstalled("/usr/bin/hexdump");
+        ExternalTool.requireInstalled("/usr/bin/hexdump");
         byte[] prefix = Arrays.copyOf(SynFrames.ipv4Syn(), 38);
         String hexdump = ExternalTool.run(List.of("/usr/bin/hexdump", "-C"), prefix).stdoutText();
 

@@ -36,7 +36,7 @@ class JsonSinkTest {
 
     @Test
     void jqAcceptsEveryLineWithTheSameKeysAndNumbersAsNumbers() throws Exception {
-        ExternalTool.assumeInstalled(JQ);
+        ExternalTool.requireInstalled(JQ);
         byte[] lines = format(SampleEvents.NAMES, SampleEvents.all().toArray(new CaptureEvent[0]))
             .getBytes(StandardCharsets.US_ASCII);
         String keys = "[\"ts\",\"iface\",\"ifindex\",\"queue\",\"cpu\",\"ip\",\"src\",\"dst\",\"sport\",\"dport\","
@@ -54,7 +54,7 @@ class JsonSinkTest {
 
     @Test
     void jqReadsBackTheValuesOfEachKindOfSyn() throws Exception {
-        ExternalTool.assumeInstalled(JQ);
+        ExternalTool.requireInstalled(JQ);
         byte[] lines = format(SampleEvents.NAMES, SampleEvents.ipv4(), SampleEvents.ipv6(), SampleEvents.vlanEcn(),
             SampleEvents.truncatedAfterPorts(), SampleEvents.garbage()).getBytes(StandardCharsets.US_ASCII);
         ExternalTool.Result jq = ExternalTool.run(List.of(JQ, "-e", "-r",
@@ -72,7 +72,7 @@ class JsonSinkTest {
 
     @Test
     void escapesInterfaceNamesSoJqReadsThemBack() throws Exception {
-        ExternalTool.assumeInstalled(JQ);
+        ExternalTool.requireInstalled(JQ);
         String name = "we\"ird\\na\u00efve\u0001";
         String line = format(InterfaceNames.of(Map.of(SynFrames.IFINDEX, name)), SampleEvents.ipv4());
         ExternalTool.Result jq = ExternalTool.run(List.of(JQ, "-e", "-j", ".iface"),

@@ -82,7 +82,7 @@ class PcapSinkTest {
 
     @Test
     void tcpdumpDecodesEveryKindOfSyn() throws Exception {
-        ExternalTool.assumeInstalled(TCPDUMP);
+        ExternalTool.requireInstalled(TCPDUMP);
         Path file = write(256, true, SampleEvents.ipv4(), SampleEvents.ipv6(), SampleEvents.vlanEcn());
         ExternalTool.Result tcpdump = ExternalTool.run(
             List.of(TCPDUMP, "-nn", "-tt", "--time-stamp-precision=nano", "-r", file.toString()), new byte[0]);

@@ -103,7 +103,7 @@ class SinkContractTest {
                 return blocks.length - 1;
             }
             case JSON: {
-                ExternalTool.assumeInstalled("/usr/bin/jq");
+                ExternalTool.requireInstalled("/usr/bin/jq");
                 byte[] lines = Files.readAllBytes(file);
                 ExternalTool.Result jq = ExternalTool.run(List.of("/usr/bin/jq", "-e", "-c", ".ts"), lines);
                 String out = jq.stdoutText();
