@@ -24,11 +24,21 @@ public final class CaptureProgram implements AutoCloseable {
     private final Map<String, BpfMap> maps;
     private final FileDescriptorHandle program;
     private final int cpus;
+    private final boolean frags;
 
-    private CaptureProgram(Map<String, BpfMap> maps, FileDescriptorHandle program, int cpus) {
+    private CaptureProgram(Map<String, BpfMap> maps, FileDescriptorHandle program, int cpus, boolean frags) {
         this.maps = maps;
         this.program = program;
         this.cpus = cpus;
+        this.frags = frags;
+    }
+
+    /**
+     * True when the program was loaded with the XDP multi-buffer (frags) flag; without it, drivers running a jumbo
+     * MTU refuse native mode.
+     */
+    public boolean handlesFrags() {
+        return frags;
     }
 
     /**
@@ -54,9 +64,21 @@ public final class CaptureProgram implements AutoCloseable {
                 ByteBuffer.wrap(instructions).order(ByteOrder.LITTLE_ENDIAN)
                         .putInt(ref.instructionOffset() + 4, map.fd().fd());
             }
-            FileDescriptorHandle program = Bpf.progLoad(object.programName(), Bpf.BPF_PROG_TYPE_XDP, instructions,
-                    object.license());
-            return new CaptureProgram(maps, program, possibleCpus);
+            boolean frags = true;
+            FileDescriptorHandle program;
+            try {
+                program = Bpf.progLoad(object.programName(), Bpf.BPF_PROG_TYPE_XDP, instructions, object.license(),
+                        Bpf.BPF_F_XDP_HAS_FRAGS);
+            } catch (ErrnoException e) {
+                if (e.errno() != ErrnoException.EINVAL) {
+                    throw e;
+                }
+                // A kernel before 5.18 knows no frags flag and says EINVAL; a program it rejects for another reason
+                // fails again below and reports that.
+                program = Bpf.progLoad(object.programName(), Bpf.BPF_PROG_TYPE_XDP, instructions, object.license());
+                frags = false;
+            }
+            return new CaptureProgram(maps, program, possibleCpus, frags);
         } catch (ErrnoException | RuntimeException e) {
             maps.values().forEach(BpfMap::close);
             throw e;

@@ -1,6 +1,7 @@
 package dev.xdpdump.bpf;
 
 import dev.xdpdump.sys.Bpf;
+import dev.xdpdump.sys.DriverInfo;
 import dev.xdpdump.sys.ErrnoException;
 import dev.xdpdump.sys.FileDescriptorHandle;
 import dev.xdpdump.sys.XdpQuery;
@@ -12,15 +13,22 @@ import dev.xdpdump.sys.XdpQuery;
 public final class XdpLink implements AutoCloseable {
     private final FileDescriptorHandle link;
     private final XdpMode mode;
+    private final String reason;
+    private final boolean fellBack;
 
-    private XdpLink(FileDescriptorHandle link, XdpMode mode) {
+    private XdpLink(FileDescriptorHandle link, XdpMode mode, String reason, boolean fellBack) {
         this.link = link;
         this.mode = mode;
+        this.reason = reason;
+        this.fellBack = fellBack;
     }
 
     /**
-     * Attaches, refusing an interface that already has an XDP program. {@link XdpMode#AUTO} tries native first and
-     * falls back to generic when the driver has no XDP support.
+     * Attaches, refusing an interface that already has an XDP program. {@link XdpMode#AUTO} picks the mode that costs
+     * the watched traffic least: generic on a virtual device (veth, bridge, tun: no bus address), whose native XDP
+     * is emulated by copying every packet and losing GRO (veth traffic ran at about 0.2x, bench/RESULTS.md), and
+     * native on a device whose driver runs XDP on its receive queues, falling back to generic only when that driver
+     * refuses native mode.
      *
      * @throws InterfaceBusyException when another program is attached
      * @throws ErrnoException with advice when the mode is unsupported or the kernel refuses
@@ -33,24 +41,37 @@ public final class XdpLink implements AutoCloseable {
                     attached.mode());
         }
         if (mode != XdpMode.AUTO) {
-            return attachInMode(program, interfaceName, ifindex, mode);
+            return attachInMode(program, interfaceName, ifindex, mode, "--mode " + mode.word() + " was asked for",
+                    false);
+        }
+        DriverInfo driver = DriverInfo.of(interfaceName);
+        String driverName = driver.driver().isEmpty() ? "no driver information" : "driver " + driver.driver();
+        if (!driver.onBus()) {
+            return attachInMode(program, interfaceName, ifindex, XdpMode.GENERIC, "auto mode chose generic: "
+                    + interfaceName + " is a virtual device (" + driverName + "), whose native XDP would slow the"
+                    + " traffic it carries; --mode native to override", false);
         }
         try {
-            return attachInMode(program, interfaceName, ifindex, XdpMode.NATIVE);
+            return attachInMode(program, interfaceName, ifindex, XdpMode.NATIVE, "auto mode chose native: "
+                    + driverName + " on " + driver.busInfo() + " runs XDP on its receive queues", false);
         } catch (InterfaceBusyException e) {
             throw e;
         } catch (ErrnoException e) {
-            if (e.errno() != ErrnoException.EOPNOTSUPP && e.errno() != ErrnoException.EINVAL) {
-                throw e;
-            }
-            return attachInMode(program, interfaceName, ifindex, XdpMode.GENERIC);
+            String why = switch (e.errno()) {
+                case ErrnoException.EOPNOTSUPP -> "has no native XDP support";
+                case ErrnoException.EINVAL -> "refused native XDP (EINVAL: often an MTU above what its XDP"
+                        + " handles, or LRO on)";
+                default -> throw e;
+            };
+            return attachInMode(program, interfaceName, ifindex, XdpMode.GENERIC, interfaceName + "'s "
+                    + driverName + " " + why + "; attached in generic mode", true);
         }
     }
 
-    private static XdpLink attachInMode(FileDescriptorHandle program, String interfaceName, int ifindex, XdpMode mode)
-            throws ErrnoException {
+    private static XdpLink attachInMode(FileDescriptorHandle program, String interfaceName, int ifindex, XdpMode mode,
+                                        String reason, boolean fellBack) throws ErrnoException {
         try {
-            return new XdpLink(Bpf.linkCreateXdp(program, ifindex, mode.flags), mode);
+            return new XdpLink(Bpf.linkCreateXdp(program, ifindex, mode.flags), mode, reason, fellBack);
         } catch (ErrnoException e) {
             String operation = "attach xdp to " + interfaceName + " (ifindex " + ifindex + ", " + mode.word() + " mode)";
             switch (e.errno()) {
@@ -70,6 +91,16 @@ public final class XdpLink implements AutoCloseable {
 
     public XdpMode mode() {
         return mode;
+    }
+
+    /** Why this mode: one line for {@code -v}, or for everyone when {@link #fellBack()}. */
+    public String reason() {
+        return reason;
+    }
+
+    /** True when auto mode wanted native and the driver refused it. */
+    public boolean fellBack() {
+        return fellBack;
     }
 
     /** Detaches the program. */

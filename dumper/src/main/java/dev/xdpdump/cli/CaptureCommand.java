@@ -6,7 +6,6 @@ import dev.xdpdump.pipeline.Summary;
 import dev.xdpdump.sink.InterfaceNames;
 import dev.xdpdump.sink.Output;
 import dev.xdpdump.sink.OutputBuffer;
-import dev.xdpdump.sink.Sink;
 import dev.xdpdump.sys.Capabilities;
 import dev.xdpdump.sys.ErrnoException;
 import dev.xdpdump.sys.InterfaceWatch;
@@ -79,17 +78,27 @@ final class CaptureCommand {
 
     private Summary captureWhileWatching(InterfaceWatch watch, String name, int ifindex, StopSignal stop,
                                          Runnable onListening) throws ErrnoException, IOException, CaptureFailure {
-        Sink sink = options.format().open(options.outputTarget(), options.snapLength(), options.nanoseconds(),
-                InterfaceNames.of(Map.of(ifindex, name)));
+        Capture.SinkOpener output = () -> options.format().open(options.outputTarget(), options.snapLength(),
+                options.nanoseconds(), InterfaceNames.of(Map.of(ifindex, name)));
         Capture.Settings settings = new Capture.Settings(name, ifindex, options.mode(), options.snapLength(),
                 options.ringBytesPerCpu(), options.count());
         SignalDisposition.restoreDefault(SignalDisposition.SIGINT);
         SignalDisposition.restoreDefault(SignalDisposition.SIGTERM);
         Signal.handle(new Signal("INT"), s -> stop.request(StopSignal.Reason.SIGNAL));
         Signal.handle(new Signal("TERM"), s -> stop.request(StopSignal.Reason.SIGNAL));
+        // A closed terminal or a dropped ssh session ends the capture like SIGTERM, output flushed and books printed.
+        // Under nohup SIGHUP stays ignored: the JVM installs no handler over a signal ignored at launch.
+        Signal.handle(new Signal("HUP"), s -> stop.request(StopSignal.Reason.SIGNAL));
         boolean outputIsPipe = Output.STDOUT.equals(options.outputTarget()) && stdoutIsPipe();
-        Capture capture = Capture.start(settings, sink, outputIsPipe, stop);
-        err.println("listening on " + name + " (ifindex " + ifindex + ", xdp " + capture.attachedMode().word()
+        Capture capture = Capture.start(settings, output, outputIsPipe, stop);
+        if (!capture.program().handlesFrags()) {
+            err.println("xdpdump: this kernel does not take the XDP multi-buffer (frags) flag; drivers with a jumbo"
+                    + " MTU refuse native mode (Linux 5.18 or newer takes it)");
+        }
+        if (capture.link().fellBack() || options.verbose()) {
+            err.println("xdpdump: " + capture.link().reason());
+        }
+        err.println("listening on " + name + " (ifindex " + ifindex + ", xdp " + capture.link().mode().word()
                 + "), snapshot length " + options.snapLength() + " bytes");
         err.flush();
         onListening.run();
@@ -117,14 +126,18 @@ final class CaptureCommand {
             stop.request(StopSignal.Reason.SIGNAL);
         }
         Summary summary = capture.stop();
-        if (capture.outputStalled()) {
-            err.println("xdpdump: " + outputName() + " stopped taking data; gave up on what it had not taken"
-                    + " (counted below as not written)");
+        switch (capture.ending()) {
+            case OUTPUT_STALLED -> err.println("xdpdump: " + outputName() + " took no data for "
+                    + Capture.STALL_MILLIS / 1000 + " s; gave up on what it had not taken (counted below as left in"
+                    + " the rings and not written)");
+            case SECOND_SIGNAL -> err.println("xdpdump: second signal; stopped without waiting for " + outputName()
+                    + " (what it had not taken is counted below as left in the rings and not written)");
+            case DRAINED -> { }
         }
         err.print(summary.toText(options.verbose()));
         err.flush();
-        if (options.jsonStats() && !capture.outputStalled() && stop.reason() != StopSignal.Reason.OUTPUT_CLOSED
-                && stop.reason() != StopSignal.Reason.OUTPUT_FAILED) {
+        if (options.jsonStats() && capture.ending() == Capture.Ending.DRAINED
+                && stop.reason() != StopSignal.Reason.OUTPUT_CLOSED && stop.reason() != StopSignal.Reason.OUTPUT_FAILED) {
             writeStatsRecord(summary);
         }
         checkEnd(stop, name);

@@ -36,8 +36,10 @@ record Options(Command command, String interfaceName, OutputFormat format, Strin
             "  -c N                     exit after writing N events",
             "  -s N                     snap length: bytes of each frame to keep, 1-65535 (default 256)",
             "  --mode auto|native|generic",
-            "                           where XDP runs: native in the driver, generic in the kernel stack,",
-            "                           auto = native where the driver supports it (default)",
+            "                           where XDP runs: generic in the kernel stack, native in the driver;",
+            "                           auto (default): generic on virtual devices (veth, bridge, tun), native",
+            "                           on NICs whose driver runs XDP; native on veth slows its traffic to",
+            "                           about a fifth (bench/RESULTS.md)",
             "  --ring-size BYTES        perf ring per CPU, a power of two, K/M suffix allowed (default 16M)",
             "  --nano                   pcap with nanosecond timestamps",
             "  --stats N                print the counters as one line on stderr every N seconds",
@@ -51,8 +53,9 @@ record Options(Command command, String interfaceName, OutputFormat format, Strin
             "Commands:",
             "  demo                     capture a few connection attempts in a throwaway namespace pair",
             "",
-            "Needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (run as root). Stops on SIGINT, SIGTERM, a closed",
-            "pipe or -c; prints what was written and lost on stderr, one counter a line.",
+            "Needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (run as root). Stops on SIGINT, SIGTERM, SIGHUP, a",
+            "closed pipe or -c, after writing what the program emitted (a second signal stops at once); prints",
+            "what was written and lost on stderr, one counter a line.",
             "");
 
     static Options parse(List<String> args) throws UsageException {

@@ -1,5 +1,6 @@
 package dev.xdpdump.perf;
 
+import dev.xdpdump.sys.Cpus;
 import dev.xdpdump.sys.Epoll;
 import dev.xdpdump.sys.ErrnoException;
 import dev.xdpdump.sys.FileDescriptorHandle;
@@ -45,14 +46,22 @@ public final class PerfRingSet implements AutoCloseable {
                 try {
                     ring = PerfRing.open(cpu, bytesPerCpu, bytesPerCpu / 4);
                 } catch (ErrnoException e) {
-                    if (e.errno() == ErrnoException.ENODEV || e.errno() == ErrnoException.EINVAL) {
-                        continue; // a possible CPU that is not online: the program never runs there
+                    boolean offline = (e.errno() == ErrnoException.ENODEV || e.errno() == ErrnoException.EINVAL)
+                            && !Cpus.online(cpu);
+                    if (offline) {
+                        // The program cannot run there now. If the CPU comes online later, its events find no
+                        // ring and the program counts them as lost_no_ring.
+                        continue;
                     }
                     throw e;
                 }
                 rings.add(ring);
                 epoll.add(ring.event(), cpu);
                 installer.install(cpu, ring.event());
+            }
+            if (rings.isEmpty()) {
+                throw new ErrnoException("open a perf ring on any of " + cpus + " possible CPUs",
+                        ErrnoException.ENODEV, "no CPU is online according to /sys/devices/system/cpu/online");
             }
             return new PerfRingSet(rings, epoll);
         } catch (ErrnoException | RuntimeException e) {

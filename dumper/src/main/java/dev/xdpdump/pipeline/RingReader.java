@@ -1,45 +1,62 @@
 package dev.xdpdump.pipeline;
 
+import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import dev.xdpdump.event.CaptureEvent;
 import dev.xdpdump.event.EventLayout;
+import dev.xdpdump.event.WallClock;
 import dev.xdpdump.perf.PerfRingSet;
 import dev.xdpdump.perf.SampleConsumer;
 import io.netty.buffer.ByteBuf;
 
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
  * The reader thread: waits on the perf rings with epoll, copies each sample straight into a claimed Disruptor slot,
- * publishes in batches. When the Disruptor is full, claiming blocks: the perf rings fill and the kernel counts the
- * loss, which is the only place events are lost.
+ * publishes in batches. When the Disruptor is full, claiming waits: the perf rings fill and the kernel counts the
+ * loss, which is the only place events are lost while capturing.
+ *
+ * <p>At stop it drains until it has read every sample the program emitted, however long a slow output takes, unless
+ * the capture {@linkplain #abandon() gives up}: then samples still coming out of the rings are counted as
+ * {@linkplain #abandoned() left behind}, never silently dropped.
  */
 final class RingReader implements SampleConsumer, Runnable {
     /** Bounds how long an event can wait in a ring at low rates, below the watermark. */
     static final int POLL_TIMEOUT_MILLIS = 50;
     private static final int PUBLISH_EVERY = 128;
-    private static final long FINAL_DRAIN_TIMEOUT_NANOS = 2_000_000_000L;
+    /**
+     * After detach, how long the rings may stay empty while samples are still missing before the reader stops
+     * waiting for them: a program run that began before the detach finishes within microseconds.
+     */
+    private static final long FINAL_IDLE_NANOS = 250_000_000L;
+    private static final long FULL_PARK_NANOS = 50_000L;
 
     private final PerfRingSet rings;
     private final RingBuffer<CaptureEvent> slots;
     private final int slotCapacity;
-    private final long wallClockOffsetNanos;
+    private final WallClock clock;
     private final StopSignal stop;
     private volatile boolean finishing;
+    private volatile boolean abandoned;
     private volatile LongSupplier emittedByProgram;
+    private long wallClockOffsetNanos;
     private long firstUnpublished = -1;
     private long lastClaimed = -1;
     private long malformedEvents;
     private long received;
+    private long abandonedSamples;
     private volatile long malformedEventsPublished;
     private volatile long receivedPublished;
+    private volatile long abandonedPublished;
 
-    RingReader(PerfRingSet rings, RingBuffer<CaptureEvent> slots, int slotCapacity, long wallClockOffsetNanos,
+    RingReader(PerfRingSet rings, RingBuffer<CaptureEvent> slots, int slotCapacity, WallClock clock,
                StopSignal stop) {
         this.rings = rings;
         this.slots = slots;
         this.slotCapacity = slotCapacity;
-        this.wallClockOffsetNanos = wallClockOffsetNanos;
+        this.clock = clock;
+        this.wallClockOffsetNanos = clock.offsetNanos();
         this.stop = stop;
     }
 
@@ -48,6 +65,7 @@ final class RingReader implements SampleConsumer, Runnable {
         try {
             while (!finishing) {
                 rings.await(POLL_TIMEOUT_MILLIS);
+                refreshClock();
                 rings.drain(this);
                 publish();
                 publishCounters();
@@ -55,20 +73,39 @@ final class RingReader implements SampleConsumer, Runnable {
             drainRemaining();
         } catch (Throwable e) {
             stop.request(StopSignal.Reason.READER_FAILED, e);
+        } finally {
+            publish();
+            publishCounters();
         }
     }
 
+    private void refreshClock() {
+        clock.refresh();
+        wallClockOffsetNanos = clock.offsetNanos();
+    }
+
     /**
-     * Drains until every sample the program emitted has been read: after detach, a program run that began before it
-     * may still be writing, and its event must not be left behind.
+     * Drains until every sample the program emitted has been read (after detach, a program run that began before it
+     * may still be writing, and its event must not be left behind), until the capture gives up, or until the rings
+     * stayed empty for {@link #FINAL_IDLE_NANOS} with samples still missing.
      */
     private void drainRemaining() {
-        long deadline = System.nanoTime() + FINAL_DRAIN_TIMEOUT_NANOS;
-        do {
-            rings.drain(this);
+        long lastRecord = System.nanoTime();
+        while (!abandoned && !caughtUp()) {
+            if (rings.drain(this) > 0) {
+                lastRecord = System.nanoTime();
+            } else if (System.nanoTime() - lastRecord > FINAL_IDLE_NANOS) {
+                break;
+            } else {
+                LockSupport.parkNanos(1_000_000L);
+            }
             publish();
             publishCounters();
-        } while (rings.samples() < emittedByProgram.getAsLong() && System.nanoTime() < deadline);
+        }
+    }
+
+    private boolean caughtUp() {
+        return rings.samples() + rings.malformedRecords() >= emittedByProgram.getAsLong();
     }
 
     @Override
@@ -78,7 +115,11 @@ final class RingReader implements SampleConsumer, Runnable {
             malformedEvents++;
             return;
         }
-        long sequence = slots.next();
+        long sequence = claim();
+        if (sequence < 0) {
+            abandonedSamples++;
+            return;
+        }
         EventLayout.copy(buffer, index, capturedLength, cpu, wallClockOffsetNanos, slots.get(sequence));
         received++;
         if (firstUnpublished < 0) {
@@ -90,10 +131,25 @@ final class RingReader implements SampleConsumer, Runnable {
         }
     }
 
+    /** The next free slot, waiting while the Disruptor is full; -1 once the capture has given up. */
+    private long claim() {
+        while (!abandoned) {
+            try {
+                return slots.tryNext();
+            } catch (InsufficientCapacityException full) { // a preallocated singleton: no allocation
+                publish(); // the sink may be waiting for exactly these
+                publishCounters();
+                LockSupport.parkNanos(FULL_PARK_NANOS);
+            }
+        }
+        return -1;
+    }
+
     /** Once per batch, not per event: a volatile write costs a fence, which the per-event path must not pay. */
     private void publishCounters() {
         malformedEventsPublished = malformedEvents;
         receivedPublished = received;
+        abandonedPublished = abandonedSamples;
     }
 
     private void publish() {
@@ -105,12 +161,20 @@ final class RingReader implements SampleConsumer, Runnable {
     }
 
     /**
-     * Asks the thread to finish: it drains until {@code emitted} samples were read (or 2 s passed), then returns.
-     * Call after the program is detached.
+     * Asks the thread to finish: it drains until {@code emitted} samples were read, then returns. Call after the
+     * program is detached.
      */
     void finish(LongSupplier emitted) {
         this.emittedByProgram = emitted;
         this.finishing = true;
+    }
+
+    /**
+     * From any thread: stop claiming slots and return promptly; a sample read from now on is counted as abandoned.
+     * The capture gives up this way on an output that stalled, or at a second signal.
+     */
+    void abandon() {
+        abandoned = true;
     }
 
     /** Samples whose event lengths made no sense; any thread, current as of the last batch. */
@@ -121,5 +185,10 @@ final class RingReader implements SampleConsumer, Runnable {
     /** Events handed to the pipeline; any thread, current as of the last batch. */
     long received() {
         return receivedPublished;
+    }
+
+    /** Samples read from a ring but not handed on because the capture gave up; any thread. */
+    long abandoned() {
+        return abandonedPublished;
     }
 }

@@ -3,10 +3,13 @@ package dev.xdpdump.pipeline;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** Why capture stops. The first request wins; any thread may request, one thread awaits. */
+/**
+ * Why capture stops. The first request wins; any thread may request, one thread awaits. A signal that comes after
+ * the first request (a second Ctrl-C while the output drains) asks the stop to hurry: see {@link #awaitHurry}.
+ */
 public final class StopSignal {
     public enum Reason {
-        /** SIGINT or SIGTERM. */
+        /** SIGINT, SIGTERM or SIGHUP. */
         SIGNAL,
         /** {@code -c N} events were written. */
         COUNT_REACHED,
@@ -23,12 +26,16 @@ public final class StopSignal {
     }
 
     private final CountDownLatch latch = new CountDownLatch(1);
+    private final CountDownLatch hurry = new CountDownLatch(1);
     private volatile Reason reason;
     private volatile Throwable cause;
 
     public void request(Reason why, Throwable error) {
         synchronized (this) {
             if (reason != null) {
+                if (why == Reason.SIGNAL) {
+                    hurry.countDown();
+                }
                 return;
             }
             reason = why;
@@ -44,6 +51,15 @@ public final class StopSignal {
     /** Waits up to {@code millis}; returns true once a stop was requested. */
     public boolean await(long millis) throws InterruptedException {
         return latch.await(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Waits up to {@code millis}; returns true once a signal came after the first stop request. */
+    public boolean awaitHurry(long millis) throws InterruptedException {
+        return hurry.await(millis, TimeUnit.MILLISECONDS);
+    }
+
+    public boolean hurried() {
+        return hurry.getCount() == 0;
     }
 
     public Reason reason() {

@@ -13,6 +13,13 @@ abstract class BufferedSink implements Sink {
 
     private final Output output;
     private final OutputBuffer buffer = new OutputBuffer(SPILL_BYTES + 64 * 1024);
+    /**
+     * Where each record formatted since the buffer's last write ends in it, so a write that fails half way can tell
+     * how many whole records reached a pipe. Sized for the smallest record (a 16-byte pcap header and one byte).
+     */
+    private final int[] recordEnds = new int[SPILL_BYTES / 16];
+    private int pending;
+    private volatile long written;
     private boolean closed;
 
     BufferedSink(Output output) {
@@ -28,16 +35,48 @@ abstract class BufferedSink implements Sink {
     @Override
     public final void write(CaptureEvent event) throws IOException {
         format(event, buffer);
-        if (buffer.size() >= SPILL_BYTES) {
-            output.write(buffer);
+        recordEnds[pending++] = buffer.size();
+        if (buffer.size() >= SPILL_BYTES || pending == recordEnds.length) {
+            writeBuffer();
         }
     }
 
     @Override
     public final void flush() throws IOException {
         if (buffer.size() > 0) {
-            output.write(buffer);
+            writeBuffer();
         }
+    }
+
+    /**
+     * A record counts as written once all its bytes are in the output: all of them when the write completes; on
+     * failure none for a file (cut back), and those a pipe took whole.
+     */
+    private void writeBuffer() throws IOException {
+        try {
+            output.write(buffer);
+        } catch (IOException e) {
+            int kept = output.keptOfFailedWrite();
+            int whole = 0;
+            while (whole < pending && recordEnds[whole] <= kept) {
+                whole++;
+            }
+            written += whole;
+            pending = 0; // the output is failed for good: nothing in the buffer will be written
+            throw e;
+        }
+        written += pending;
+        pending = 0;
+    }
+
+    @Override
+    public final long recordsWritten() {
+        return written;
+    }
+
+    @Override
+    public final long bytesWritten() {
+        return output.bytesWritten();
     }
 
     /** Flushes, then closes the output even when the flush fails; later calls do nothing. */

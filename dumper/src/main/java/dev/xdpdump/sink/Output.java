@@ -26,12 +26,28 @@ import java.nio.file.StandardOpenOption;
 public final class Output implements AutoCloseable {
     /** The target word that means standard output. */
     public static final String STDOUT = "-";
+    /**
+     * At most this many bytes per write(2) to anything but a file: PIPE_BUF, which a pipe takes whole or not at all.
+     * A blocking pipe write returns only once every byte is in the pipe, so a 256 KiB batch to a reader taking
+     * 10 kB/s would show no progress for half a minute; and a larger write cut short by an interrupt (when a stop
+     * gives up) would leave bytes in the pipe that the JDK does not report, so records the reader got whole would not
+     * count as written.
+     */
+    static final int PIPE_CHUNK = 4096;
 
     private final WritableByteChannel channel;
     private final String name;
     private final boolean ownsChannel;
     /** Where the last complete write ended, for files that can be cut back; -1 for pipes and sockets. */
     private long committed;
+    /** Bytes the channel has taken, updated after every chunk so a slow write shows progress while it runs. */
+    private volatile long bytesWritten;
+    /** Bytes the channel took during the current (or last) call of {@link #write}. */
+    private int tookThisWrite;
+    /** Bytes of the last failed write that stayed in the output: 0 for a file cut back, what a pipe took. */
+    private int keptOfFailedWrite;
+    /** Kept, not made per write: a bound method reference is a new object each time it is evaluated. */
+    private final OutputBuffer.Progress progress = this::took;
     private boolean closed;
     private boolean failed;
 
@@ -91,7 +107,8 @@ public final class Output implements AutoCloseable {
 
     /**
      * Writes all of {@code buffer} and empties it; blocks until the channel has taken every byte. When it fails, a
-     * file is cut back to where this write began and the buffer keeps its content.
+     * file is cut back to where this write began, a pipe keeps what it took ({@link #keptOfFailedWrite()}), and the
+     * buffer keeps its content.
      */
     public void write(OutputBuffer buffer) throws IOException {
         if (closed) {
@@ -101,11 +118,12 @@ public final class Output implements AutoCloseable {
             throw new IOException("write to " + name + " after a failed write");
         }
         int size = buffer.size();
+        tookThisWrite = 0;
         try {
-            buffer.drainTo(channel);
+            buffer.drainTo(channel, committed >= 0 ? Integer.MAX_VALUE : PIPE_CHUNK, progress);
         } catch (IOException e) {
             failed = true;
-            cutBack(e);
+            keptOfFailedWrite = cutBack(e) ? 0 : tookThisWrite;
             throw e;
         }
         if (committed >= 0) {
@@ -113,14 +131,35 @@ public final class Output implements AutoCloseable {
         }
     }
 
-    private void cutBack(IOException failure) {
+    private void took(int bytes) {
+        tookThisWrite += bytes;
+        bytesWritten += bytes; // one writer thread: the volatile write only publishes
+    }
+
+    /**
+     * After a write failed: how many of its first bytes stayed in the output. 0 for a file, which is cut back to
+     * where the write began; for a pipe, what its reader may already have read.
+     */
+    public int keptOfFailedWrite() {
+        return keptOfFailedWrite;
+    }
+
+    /** Bytes this output has taken so far; any thread. */
+    public long bytesWritten() {
+        return bytesWritten;
+    }
+
+    /** Cuts a file back to where the failed write began; true when it did (false for a pipe, or if it failed). */
+    private boolean cutBack(IOException failure) {
         if (committed < 0) {
-            return;
+            return false;
         }
         try {
             ((FileChannel) channel).truncate(committed);
+            return true;
         } catch (IOException | RuntimeException e) {
             failure.addSuppressed(e);
+            return false;
         }
     }
 

@@ -65,9 +65,28 @@ public final class OutputBuffer {
      * block; on an {@link IOException} the content is kept, since how much of it reached the channel is unknown.
      */
     public void drainTo(WritableByteChannel channel) throws IOException {
-        view.limit(size).position(0);
-        while (view.hasRemaining()) {
-            channel.write(view);
+        drainTo(channel, Integer.MAX_VALUE, IGNORE_PROGRESS);
+    }
+
+    private static final Progress IGNORE_PROGRESS = bytes -> { };
+
+    /** Takes note of bytes a channel accepted. */
+    @FunctionalInterface
+    public interface Progress {
+        void took(int bytes);
+    }
+
+    /**
+     * As {@link #drainTo(WritableByteChannel)}, handing the channel at most {@code chunk} bytes per write and telling
+     * {@code progress} after each.
+     */
+    public void drainTo(WritableByteChannel channel, int chunk, Progress progress) throws IOException {
+        int position = 0;
+        while (position < size) {
+            view.limit(position + Math.min(chunk, size - position)).position(position);
+            int taken = channel.write(view);
+            position += taken;
+            progress.took(taken);
         }
         size = 0;
     }

@@ -16,6 +16,18 @@ public interface Sink extends AutoCloseable {
 
     void flush() throws IOException;
 
+    /**
+     * Records the output has taken so far: in a file or sent down a pipe by writes that completed. A record whose
+     * write failed is not among them (a file is cut back to before it). Any thread; current as of the last write.
+     */
+    long recordsWritten();
+
+    /**
+     * Bytes the output has taken so far, headers included; grows while a long write is still in progress, so a
+     * caller can tell a slow output from a stalled one. Any thread.
+     */
+    long bytesWritten();
+
     /** Flushes and releases the output. */
     @Override
     void close() throws IOException;

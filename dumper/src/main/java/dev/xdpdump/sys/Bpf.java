@@ -23,6 +23,8 @@ public final class Bpf {
     public static final int BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4;
     public static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
     public static final int BPF_PROG_TYPE_XDP = 6;
+    /** prog_flags: the XDP program handles multi-buffer frames (jumbo MTU, LRO), so such drivers accept it (5.18). */
+    public static final int BPF_F_XDP_HAS_FRAGS = 1 << 5;
     public static final int BPF_XDP = 37;
 
     private static final int ATTR_SIZE = 128;
@@ -76,6 +78,12 @@ public final class Bpf {
      */
     public static FileDescriptorHandle progLoad(String name, int type, byte[] instructions, String license)
             throws ErrnoException {
+        return progLoad(name, type, instructions, license, 0);
+    }
+
+    /** As {@link #progLoad(String, int, byte[], String)} with {@code prog_flags} ({@link #BPF_F_XDP_HAS_FRAGS}). */
+    public static FileDescriptorHandle progLoad(String name, int type, byte[] instructions, String license,
+                                                int progFlags) throws ErrnoException {
         Pointer insns = copyIn(instructions);
         Pointer lic = copyIn((license + "\0").getBytes(StandardCharsets.US_ASCII));
         Pointer attr = Native.allocate(ATTR_SIZE);
@@ -83,6 +91,7 @@ public final class Bpf {
         attr.putInt(4, instructions.length / 8);
         attr.putLong(8, insns.address());
         attr.putLong(16, lic.address());
+        attr.putInt(44, progFlags);
         putName(attr, 48, name);
         long fd = bpf(BPF_PROG_LOAD, attr);
         if (fd >= 0) {

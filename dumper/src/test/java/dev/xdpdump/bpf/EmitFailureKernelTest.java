@@ -6,7 +6,10 @@ import dev.xdpdump.testing.Privileges;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.xdpdump.perf.PerfRingSet;
+
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.xdpdump.bpf.CaptureFixture.XDP_PASS;
 import static dev.xdpdump.bpf.CaptureFixture.assertDescribes;
@@ -61,6 +64,39 @@ class EmitFailureKernelTest {
                     capture.counters());
             assertEquals(full.emitted() + extra, capture.rings().samples(), "samples");
             assertEquals(0, capture.rings().malformedRecords(), "malformed records");
+        }
+    }
+
+    @Test
+    void eventOnACpuWithoutARingIsCountedAsLostNoRing() throws Exception {
+        int cpus = Cpus.possible();
+        assertTrue(cpus >= 2, "needs two CPUs: one with a ring, one without");
+        int ringless = cpus - 1;
+        try (CaptureProgram program = CaptureProgram.load(256, cpus);
+             // As if CPU `ringless` came online after start: every CPU gets a ring but that one.
+             PerfRingSet rings = PerfRingSet.open(cpus, SMALLEST_RING, (cpu, event) -> {
+                 if (cpu != ringless) {
+                     program.installPerfEvent(cpu, event);
+                 }
+             })) {
+            byte[] syn = ipv4Tcp(SYN);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread onRinglessCpu = new Thread(() -> {
+                try {
+                    Cpus.pinCurrentThread(ringless);
+                    assertEquals(XDP_PASS, program.testRun(syn).returnValue(), "verdict");
+                    assertEquals(XDP_PASS, program.testRun(syn).returnValue(), "verdict");
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            onRinglessCpu.start();
+            onRinglessCpu.join(10_000);
+            if (failure.get() != null) {
+                throw new AssertionError("test run on cpu " + ringless, failure.get());
+            }
+            assertEquals(new ProgramCounters(2, 2, 0, 0, 2, 0, 0), program.counters());
+            assertEquals(0, rings.drain((cpu, sample, index, length) -> { }), "nothing reached any ring");
         }
     }
 }

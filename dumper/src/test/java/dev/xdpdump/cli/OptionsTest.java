@@ -138,8 +138,10 @@ class OptionsTest {
                 + "  -c N                     exit after writing N events\n"
                 + "  -s N                     snap length: bytes of each frame to keep, 1-65535 (default 256)\n"
                 + "  --mode auto|native|generic\n"
-                + "                           where XDP runs: native in the driver, generic in the kernel stack,\n"
-                + "                           auto = native where the driver supports it (default)\n"
+                + "                           where XDP runs: generic in the kernel stack, native in the driver;\n"
+                + "                           auto (default): generic on virtual devices (veth, bridge, tun), native\n"
+                + "                           on NICs whose driver runs XDP; native on veth slows its traffic to\n"
+                + "                           about a fifth (bench/RESULTS.md)\n"
                 + "  --ring-size BYTES        perf ring per CPU, a power of two, K/M suffix allowed (default 16M)\n"
                 + "  --nano                   pcap with nanosecond timestamps\n"
                 + "  --stats N                print the counters as one line on stderr every N seconds\n"
@@ -153,8 +155,9 @@ class OptionsTest {
                 + "Commands:\n"
                 + "  demo                     capture a few connection attempts in a throwaway namespace pair\n"
                 + "\n"
-                + "Needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (run as root). Stops on SIGINT, SIGTERM, a closed\n"
-                + "pipe or -c; prints what was written and lost on stderr, one counter a line.\n";
+                + "Needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (run as root). Stops on SIGINT, SIGTERM, SIGHUP, a\n"
+                + "closed pipe or -c, after writing what the program emitted (a second signal stops at once); prints\n"
+                + "what was written and lost on stderr, one counter a line.\n";
         assertEquals(expected, Options.HELP);
     }
 
