@@ -16,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Faults in the middle of a capture: what is in the rings is written, the pcap stays whole, the books balance. */
 class FaultIT {
-    private static final String TCPDUMP = "/usr/bin/tcpdump";
     private static final int SENDERS = 4;
     private static final Duration BURST_LIMIT = Duration.ofSeconds(20);
     private static final Duration WAIT_STEP = Duration.ofMillis(50);
@@ -26,7 +25,7 @@ class FaultIT {
     void sigtermInTheMiddleOfABurstWritesEveryEventTheRingsHeldIntoAValidPcap(@TempDir Path directory)
             throws Exception {
         Privileges.requireCaptureCapabilities();
-        Command.requireInstalled(TCPDUMP);
+        Command.requireInstalled(Tcpdump.PATH);
         Path file = directory.resolve("burst.pcap");
         int status;
         long sent;
@@ -54,13 +53,13 @@ class FaultIT {
         assertEquals(books.emitted(), books.read(), "every event in the rings at SIGTERM was read:\n" + text);
         assertEquals(0, books.notWritten(), "and written:\n" + text);
         assertTrue(books.balance(), text);
-        assertEquals(books.written(), tcpdumpRecords(file), "the pcap holds what the summary says was written");
+        assertEquals(books.written(), Tcpdump.records(file), "the pcap holds what the summary says was written");
     }
 
     @Test
     void fullDiskStopsTheCaptureWithOneLineAndLeavesOnlyCompleteRecords(@TempDir Path directory) throws Exception {
         Privileges.requireCaptureCapabilities();
-        Command.requireInstalled(TCPDUMP);
+        Command.requireInstalled(Tcpdump.PATH);
         Path disk = Files.createDirectory(directory.resolve("tiny"));
         Command.Result mount = Command.run("mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "xdpdump-full",
                 disk.toString());
@@ -101,14 +100,6 @@ class FaultIT {
         assertEquals(1, books.writeErrors(), text);
         assertTrue(books.notWritten() > 0, text);
         assertTrue(books.balance(), text);
-        assertEquals(books.written(), tcpdumpRecords(kept), "only whole records, as many as written");
-    }
-
-    /** Reads the file with tcpdump, which must find no truncated record; returns how many records it read. */
-    private static long tcpdumpRecords(Path file) throws Exception {
-        Command.Result read = Command.run(TCPDUMP, "-nn", "-r", file.toString());
-        assertEquals(0, read.exitCode(), read.describe());
-        assertFalse(read.stderr().contains("truncated"), read.stderr());
-        return read.stdoutText().lines().count();
+        assertEquals(books.written(), Tcpdump.records(kept), "only whole records, as many as written");
     }
 }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -142,14 +143,43 @@ final class WatchedProcess implements AutoCloseable {
         signal("-TERM");
     }
 
+    /** Sends SIGHUP to this process, as a closing terminal does. */
+    void hangup() throws IOException, InterruptedException {
+        signal("-HUP");
+    }
+
     /** Sends SIGKILL to this process. */
     void kill() throws IOException, InterruptedException {
         signal("-KILL");
     }
 
     private void signal(String signal) throws IOException, InterruptedException {
-        Command.Result kill = Command.run("kill", signal, Long.toString(process.pid()));
+        signal(process.pid(), signal);
+    }
+
+    /**
+     * Sends {@code signal} ("-INT", "-STOP", ...) to {@code pid} only: a process this test started, or one of its
+     * descendants found with {@link #descendantPid}.
+     */
+    static void signal(long pid, String signal) throws IOException, InterruptedException {
+        Command.Result kill = Command.run("kill", signal, Long.toString(pid));
         assertTrue(kill.exitCode() == 0, kill.describe());
+    }
+
+    /** Waits up to {@code timeout} for {@code pid} (any process, not only a child) to end; true once it has. */
+    static boolean awaitGone(long pid, Duration timeout) throws InterruptedException {
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        if (handle.isEmpty()) {
+            return true;
+        }
+        try {
+            handle.get().onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new AssertionError("waiting for pid " + pid + " to end", e);
+        }
     }
 
     /** Waits for the process to end and its outputs to be read; fails the test when it runs past {@code timeout}. */

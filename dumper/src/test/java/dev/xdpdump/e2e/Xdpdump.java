@@ -28,6 +28,32 @@ final class Xdpdump {
         }
     }
 
+    /**
+     * Starts {@code bin/xdpdump -i IF ARGS | CONSUMER} under bash in the lab's capture namespace and returns once
+     * xdpdump says `listening on`. No word is parsed by the shell; its last stderr line is
+     * {@code pipestatus XDPDUMP CONSUMER}. xdpdump's own pid is {@code shell.descendantPid("/java")}.
+     */
+    static WatchedProcess piped(VethLab lab, List<String> consumer, String... args)
+            throws IOException, InterruptedException {
+        String script = String.join("\n",
+                "n=$1; shift",
+                "\"$0\" \"${@:n+1}\" | \"${@:1:n}\"",
+                "echo \"pipestatus ${PIPESTATUS[0]} ${PIPESTATUS[1]}\" >&2");
+        List<String> command = new ArrayList<>(List.of("bash", "-c", script, Lab.launcher(),
+                Integer.toString(consumer.size())));
+        command.addAll(consumer);
+        command.addAll(List.of("-i", lab.captureInterface()));
+        command.addAll(List.of(args));
+        WatchedProcess shell = WatchedProcess.startIn(lab.captureNamespace(), command.toArray(String[]::new));
+        try {
+            shell.awaitStderrLine("listening on ", START_TIMEOUT);
+            return shell;
+        } catch (RuntimeException | Error | InterruptedException e) {
+            shell.close();
+            throw e;
+        }
+    }
+
     /** Stops a capture by SIGINT, as Ctrl-C does, and returns its exit status. */
     static int interrupt(WatchedProcess xdpdump) throws IOException, InterruptedException {
         xdpdump.interrupt();
