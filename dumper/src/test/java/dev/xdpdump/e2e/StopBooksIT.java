@@ -256,7 +256,7 @@ class StopBooksIT {
         Stopped run;
         int status;
         try (VethLab lab = Lab.create();
-             WatchedProcess xdpdump = Xdpdump.listening(lab, "-c", "100", "-w", file.toString());
+             WatchedProcess xdpdump = Xdpdump.listening(lab, "-v", "-c", "100", "-w", file.toString());
              SynBurst burst = SynBurst.start(lab, SENDERS, 2000, SEND_LIMIT)) {
             status = xdpdump.awaitExit(Xdpdump.STOP_TIMEOUT); // by itself, while the SYNs still come
             run = new Stopped(burst.await(SEND_LIMIT.plusSeconds(5)), xdpdump.stderrLines());
