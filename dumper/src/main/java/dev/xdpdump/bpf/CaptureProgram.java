@@ -54,8 +54,7 @@ public final class CaptureProgram implements AutoCloseable {
                 int entries = spec.type() == Bpf.BPF_MAP_TYPE_PERF_EVENT_ARRAY ? possibleCpus : spec.maxEntries();
                 maps.put(spec.name(), BpfMap.create(spec, entries));
             }
-            maps.get("config").update(0, ByteBuffer.allocate(8).order(ByteOrder.nativeOrder())
-                    .putInt(0, snapLength).array());
+            maps.get("config").update(0, ProgramConfig.value(snapLength));
             byte[] instructions = object.instructions();
             for (ObjectFile.MapReference ref : object.mapReferences()) {
                 BpfMap map = maps.get(ref.mapName());

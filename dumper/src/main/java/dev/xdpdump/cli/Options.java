@@ -1,5 +1,6 @@
 package dev.xdpdump.cli;
 
+import dev.xdpdump.bpf.ProgramConfig;
 import dev.xdpdump.bpf.XdpMode;
 import dev.xdpdump.sink.Output;
 import dev.xdpdump.sink.OutputFormat;
@@ -41,8 +42,6 @@ record Options(Command command, String interfaceName, List<OutputSpec> outputs, 
                 verbose, statsSeconds, jsonStats);
     }
 
-    static final int DEFAULT_SNAP_LENGTH = 256;   // XDPDUMP_DEFAULT_SNAP_LEN: any SYN with options fits
-    static final int MAX_SNAP_LENGTH = 65535;     // XDPDUMP_MAX_SNAP_LEN
     /** Per CPU. Absorbs about 50k events of bursts per CPU at the default snap length while the sink catches up. */
     static final int DEFAULT_RING_BYTES = 16 << 20;
     static final int MAX_STATS_SECONDS = 86400;
@@ -94,7 +93,7 @@ record Options(Command command, String interfaceName, List<OutputSpec> outputs, 
         OutputFormat view = null;
         String pcapTarget = null;
         long count = 0;
-        int snapLength = DEFAULT_SNAP_LENGTH;
+        int snapLength = ProgramConfig.DEFAULT_SNAP_LEN;
         XdpMode mode = XdpMode.AUTO;
         int ringBytes = DEFAULT_RING_BYTES;
         boolean nanoseconds = false;
@@ -115,7 +114,7 @@ record Options(Command command, String interfaceName, List<OutputSpec> outputs, 
                     pcapTarget = value(args, ++i, arg);
                 }
                 case "-c" -> count = number(value(args, ++i, arg), arg, 1, Long.MAX_VALUE);
-                case "-s" -> snapLength = (int) number(value(args, ++i, arg), arg, 1, MAX_SNAP_LENGTH);
+                case "-s" -> snapLength = (int) number(value(args, ++i, arg), arg, 1, ProgramConfig.MAX_SNAP_LEN);
                 case "--mode" -> {
                     String word = value(args, ++i, arg);
                     try {

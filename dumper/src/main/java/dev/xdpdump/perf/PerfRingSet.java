@@ -56,7 +56,7 @@ public final class PerfRingSet implements AutoCloseable {
                     throw e;
                 }
                 rings.add(ring);
-                epoll.add(ring.event(), cpu);
+                epoll.add(ring.event());
                 installer.install(cpu, ring.event());
             }
             if (rings.isEmpty()) {

@@ -9,7 +9,6 @@ import java.util.List;
 /** The effective capabilities of this process, from {@code /proc/self/status}. */
 public final class Capabilities {
     public static final int CAP_NET_ADMIN = 12;
-    public static final int CAP_IPC_LOCK = 14;
     public static final int CAP_SYS_ADMIN = 21;
     public static final int CAP_PERFMON = 38;
     public static final int CAP_BPF = 39;

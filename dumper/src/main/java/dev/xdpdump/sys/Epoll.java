@@ -20,17 +20,16 @@ public final class Epoll implements AutoCloseable {
         this.events = Native.allocate(EVENT_SIZE * maxEvents);
     }
 
-    /** Watches {@code fd} for input; {@link #ready(int)} then reports {@code token}. */
-    public void add(FileDescriptorHandle fd, int token) throws ErrnoException {
+    /** Watches {@code fd} for input. The reader drains every ring on any wake-up, so no token tells them apart. */
+    public void add(FileDescriptorHandle fd) throws ErrnoException {
         Pointer event = Native.allocate(EVENT_SIZE);
         event.putInt(0, EPOLLIN);
-        event.putLong(4, token);
         Native.check("epoll_ctl add " + fd, Native.LIBC.epoll_ctl(epoll.fd(), EPOLL_CTL_ADD, fd.fd(), event.address()));
     }
 
     /**
      * Blocks up to {@code timeoutMillis} for input. Returns how many descriptors are ready (0 on timeout or on a
-     * signal); read them with {@link #ready(int)}. Allocation-free.
+     * signal). Allocation-free.
      */
     public int await(int timeoutMillis) throws ErrnoException {
         int n = Native.LIBC.epoll_wait(epoll.fd(), events.address(), maxEvents, timeoutMillis);
@@ -42,11 +41,6 @@ public final class Epoll implements AutoCloseable {
             throw new ErrnoException("epoll_wait", errno);
         }
         return n;
-    }
-
-    /** The token of the {@code i}-th ready descriptor of the last {@link #await(int)}. */
-    public int ready(int i) {
-        return (int) events.getLong(i * EVENT_SIZE + 4);
     }
 
     @Override
