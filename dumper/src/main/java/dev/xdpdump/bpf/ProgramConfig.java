@@ -20,10 +20,10 @@ public final class ProgramConfig {
 
     private ProgramConfig() {}
 
-    /** The map value for {@code snapLength}, in host byte order as the program reads it. */
+    /** The map value for {@code snapLength} (0: the program's default), in host byte order as the program reads it. */
     static byte[] value(int snapLength) {
-        if (snapLength < 1 || snapLength > MAX_SNAP_LEN) {
-            throw new IllegalArgumentException("snap length " + snapLength + " is outside 1-" + MAX_SNAP_LEN);
+        if (snapLength < 0 || snapLength > MAX_SNAP_LEN) {
+            throw new IllegalArgumentException("snap length " + snapLength + " is outside 0-" + MAX_SNAP_LEN);
         }
         return ByteBuffer.allocate(SIZE).order(ByteOrder.nativeOrder()).putInt(SNAP_LEN, snapLength).array();
     }

@@ -41,7 +41,8 @@ class ProgramConfigTest {
     @Test
     void configValueCarriesTheSnapLengthInHostOrder() {
         assertArrayEquals(new byte[] {0, 1, 0, 0, 0, 0, 0, 0}, ProgramConfig.value(256));
-        assertThrows(IllegalArgumentException.class, () -> ProgramConfig.value(0));
+        assertArrayEquals(new byte[8], ProgramConfig.value(0), "0 asks for the program's default");
+        assertThrows(IllegalArgumentException.class, () -> ProgramConfig.value(-1));
         assertThrows(IllegalArgumentException.class, () -> ProgramConfig.value(65536));
     }
 }
