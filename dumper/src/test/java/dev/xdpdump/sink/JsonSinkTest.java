@@ -81,8 +81,8 @@ class JsonSinkTest {
     @Test
     void jqReadsBackTheValuesOfEachKindOfSyn() throws Exception {
         ExternalTool.assumeInstalled(JQ);
-        byte[] lines = format(SampleEvents.NAMES, SampleEvents.ipv4(), SampleEvents.ipv6(), SampleEvents.ipv6Extensions(),
-            SampleEvents.vlanEcn(), SampleEvents.truncatedAfterPorts(), SampleEvents.garbage())
+        byte[] lines = format(SampleEvents.NAMES, SampleEvents.ipv4(), SampleEvents.ipv6(), SampleEvents.vlanEcn(),
+            SampleEvents.truncatedAfterPorts(), SampleEvents.garbage(), SampleEvents.ipv6Extensions())
             .getBytes(StandardCharsets.US_ASCII);
         ExternalTool.Result jq = ExternalTool.run(List.of(JQ, "-e", "-r",
             "[.ts, .iface, .ifindex, .queue, .ip, .src, .dst, .sport, .dport, .flags, .seq, .win, .ttl, .len, .caplen,"
@@ -91,12 +91,12 @@ class JsonSinkTest {
         assertEquals(String.join("\n",
             "2026-11-22T03:49:44.123456789Z eth0 2 0 4 192.0.2.1 198.51.100.7 43910 80 S 2343432205 64240 64 74 74 null",
             "2026-11-22T03:49:44.123456789Z eth0 2 0 6 2001:db8::1 2001:db8:0:1::80 43910 80 S 2343432205 64240 57 94 94 []",
-            "2026-11-22T03:49:44.123456789Z eth0 2 0 6 2001:db8::1 2001:db8:0:1::80 43910 80 S 2343432205 64240 57 110 110"
-                + " [0,60]",
             "2026-11-22T03:49:44.123456789Z eth0 2 0 4 192.0.2.1 198.51.100.7 43910 80 SEW 2343432205 64240 64 78 78 null",
             "2026-11-22T03:49:44.123456789Z eth0 2 0 4 192.0.2.1 198.51.100.7 43910 80 null null null 64 74 38 null",
             "1969-12-31T23:59:59.999999999Z null 4294967289 12345 null null null null null null null null null"
-                + " 4294967295 74 null") + "\n", jq.stdoutText());
+                + " 4294967295 74 null",
+            "2026-11-22T03:49:44.123456789Z eth0 2 0 6 2001:db8::1 2001:db8:0:1::80 43910 80 S 2343432205 64240 57 110 110"
+                + " [0,60]") + "\n", jq.stdoutText());
     }
 
     @Test
