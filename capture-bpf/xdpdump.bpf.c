@@ -39,7 +39,7 @@
 #define IPV6_FRAGMENT_OFFSET_MASK 0xFFF8
 /* Tags walked: outer 802.1ad (or 0x9100), inner 802.1Q, and one more for stacks that tag three deep. */
 #define VLAN_MAX_TAGS 3
-/* IPv6 extension headers walked before TCP; a real chain rarely holds more than three. */
+/* IPv6 extension headers walked before TCP; a Linux connect() with every sticky option set sends four. */
 #define IPV6_MAX_EXTENSIONS 8
 /* The furthest from the frame's start an extension chain can end: Ethernet, the tags, the fixed IPv6 header and
  * IPV6_MAX_EXTENSIONS headers of at most 2048 bytes each (a length byte of 255 in 8-byte units). */
