@@ -85,10 +85,10 @@ public final class Ceiling {
         double sinkCpu = delta(cpuBefore, cpuAfter, "xdpdump-sink") / 1e9;
         double jit = (delta(cpuBefore, cpuAfter, "C2 CompilerThre") + delta(cpuBefore, cpuAfter, "C1 CompilerThre"))
             / 1e9;
-        long matched = summary.matched() - matchedBefore;
-        long lost = summary.lostInKernel() - lostBefore;
-        long written = matched - lost; // every emitted event is written (checked: summary.notWritten() == 0)
-        if (summary.notWritten() != 0 || summary.malformed() != 0) {
+        long matched = summary.program().matched() - matchedBefore;
+        long lost = summary.program().lostRingFull() - lostBefore;
+        long written = matched - lost; // every emitted event is written (checked: summary.output().notWritten() == 0)
+        if (summary.output().notWritten() != 0 || summary.reader().malformed() != 0 || summary.unaccounted() != 0) {
             throw new IllegalStateException("books do not balance: " + summary);
         }
         System.out.println(String.format(Locale.ROOT,
