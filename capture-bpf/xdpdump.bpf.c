@@ -3,12 +3,26 @@
  * every frame on unchanged.
  *
  * Parsing contract (every helper below): it takes a cursor and data_end, checks that the whole header it reads
- * lies before data_end, and only then reads it. A failed check means the frame is not one we report. */
+ * lies before data_end, and only then reads it. Each helper ends in one of three results (enum parse), and every
+ * early return says which frames it stands for:
+ *   PARSE_OK        the header was walked and the cursor points at the next one (for parse_tcp: a connection
+ *                   request);
+ *   PARSE_OTHER     a verdict: the frame is not a connection request. Not IP (ARP), not TCP (UDP, ICMP, No Next
+ *                   Header), a TCP segment that is not a SYN, a later IPv4 or IPv6 fragment, or a header whose
+ *                   fields rule it out (a version that contradicts the EtherType, an IPv4 or TCP header length below
+ *                   the minimum, an IPv4 total length too short for TCP);
+ *   PARSE_UNPARSED  no verdict: the program could not walk the headers far enough to tell. A header cut short by
+ *                   data_end (Ethernet, VLAN tag, IPv4, IPv6, extension header, TCP, options included), a VLAN tag
+ *                   still there after VLAN_MAX_TAGS, an IPv6 extension header still there after
+ *                   IPV6_MAX_EXTENSIONS, or one the program cannot step over (ESP: what follows is encrypted).
+ *                   Counted in counters.unparsed: a SYN may hide among these frames.
+ */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/in.h>
+#include <linux/in6.h>
 #include <linux/tcp.h>
 #include <linux/errno.h>
 #include <bpf/bpf_helpers.h>
@@ -18,11 +32,36 @@
 
 #define ETH_P_8021Q_BE bpf_htons(0x8100)
 #define ETH_P_8021AD_BE bpf_htons(0x88A8)
+/* The TPID 802.1ad tags carried before 0x88A8 was assigned; some switches still send it. */
+#define ETH_P_QINQ_OLD_BE bpf_htons(0x9100)
 #define IP_FRAGMENT_OFFSET_MASK 0x1FFF
+/* Fragment offset bits of the IPv6 fragment header's offset/flags word (the low 3 bits are flags). */
+#define IPV6_FRAGMENT_OFFSET_MASK 0xFFF8
+/* Tags walked: outer 802.1ad (or 0x9100), inner 802.1Q, and one more for stacks that tag three deep. */
+#define VLAN_MAX_TAGS 3
+/* IPv6 extension headers walked before TCP; a Linux connect() with every sticky option set sends four. */
+#define IPV6_MAX_EXTENSIONS 8
+/* The furthest from the frame's start an extension chain can end: Ethernet, the tags, the fixed IPv6 header and
+ * IPV6_MAX_EXTENSIONS headers of at most 2048 bytes each (a length byte of 255 in 8-byte units). */
+#define IPV6_CHAIN_END_MAX (14 + VLAN_MAX_TAGS * 4 + 40 + IPV6_MAX_EXTENSIONS * 2048)
+
+enum parse {
+	PARSE_OK,
+	PARSE_OTHER,
+	PARSE_UNPARSED,
+};
 
 struct vlan_tag {
 	__be16 tci;
 	__be16 encapsulated_proto;
+};
+
+/* RFC 8200 section 4.5. */
+struct ipv6_fragment_hdr {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 offset_and_flags;
+	__be32 identification;
 };
 
 /* Written per CPU by the perf_event_open fds the reader installs; the key is the CPU number. */
@@ -46,77 +85,149 @@ struct {
 	__type(value, struct xdpdump_counters);
 } counters SEC(".maps");
 
-/* Steps over the Ethernet header and up to two VLAN tags (802.1ad outer, 802.1Q inner).
- * Returns the EtherType in network order, or 0 when the headers do not fit. */
-static __always_inline __be16 parse_ethernet(void **cursor, void *data_end)
+static __always_inline int is_vlan_tpid(__be16 proto)
+{
+	return proto == ETH_P_8021Q_BE || proto == ETH_P_8021AD_BE || proto == ETH_P_QINQ_OLD_BE;
+}
+
+/* Steps over the Ethernet header and up to VLAN_MAX_TAGS VLAN tags (0x8100, 0x88A8 or 0x9100, in any order).
+ * On PARSE_OK *proto is the EtherType after the tags, in network order. */
+static __always_inline enum parse parse_ethernet(void **cursor, void *data_end, __be16 *proto)
 {
 	struct ethhdr *eth = *cursor;
 	if ((void *)(eth + 1) > data_end)
-		return 0; /* shorter than an Ethernet header */
+		return PARSE_UNPARSED; /* shorter than an Ethernet header */
 	*cursor = eth + 1;
-	__be16 proto = eth->h_proto;
+	__be16 type = eth->h_proto;
 
 #pragma unroll
-	for (int i = 0; i < 2; i++) {
-		if (proto != ETH_P_8021Q_BE && proto != ETH_P_8021AD_BE)
+	for (int i = 0; i < VLAN_MAX_TAGS; i++) {
+		if (!is_vlan_tpid(type))
 			break;
 		struct vlan_tag *tag = *cursor;
 		if ((void *)(tag + 1) > data_end)
-			return 0; /* VLAN tag cut short */
+			return PARSE_UNPARSED; /* VLAN tag cut short */
 		*cursor = tag + 1;
-		proto = tag->encapsulated_proto;
+		type = tag->encapsulated_proto;
 	}
-	return proto;
+	if (is_vlan_tpid(type))
+		return PARSE_UNPARSED; /* more VLAN tags than the program walks */
+	*proto = type;
+	return PARSE_OK;
 }
 
-/* Steps over an IPv4 header of any valid length. Returns 1 when it carries the first (or only) fragment of a TCP
- * segment, else 0. */
-static __always_inline int parse_ipv4(void **cursor, void *data_end)
+/* Steps over an IPv4 header of any valid length. PARSE_OK when it carries the first (or only) fragment of a TCP
+ * segment. */
+static __always_inline enum parse parse_ipv4(void **cursor, void *data_end)
 {
 	struct iphdr *ip = *cursor;
 	if ((void *)(ip + 1) > data_end)
-		return 0; /* shorter than a minimal IPv4 header */
+		return PARSE_UNPARSED; /* shorter than a minimal IPv4 header */
 	if (ip->version != 4 || ip->ihl < 5)
-		return 0; /* not IPv4, or a header length below the minimum */
+		return PARSE_OTHER; /* not IPv4, or a header length below the minimum */
 	__u32 header_len = ip->ihl * 4;
 	if ((void *)ip + header_len > data_end)
-		return 0; /* options run past the frame */
+		return PARSE_UNPARSED; /* options run past the frame */
 	if (bpf_ntohs(ip->tot_len) < header_len + sizeof(struct tcphdr))
-		return 0; /* total length too short to hold a TCP header */
+		return PARSE_OTHER; /* total length too short to hold a TCP header */
 	if (bpf_ntohs(ip->frag_off) & IP_FRAGMENT_OFFSET_MASK)
-		return 0; /* a later fragment: no TCP header in it */
+		return PARSE_OTHER; /* a later fragment: no TCP header in it */
 	if (ip->protocol != IPPROTO_TCP)
-		return 0; /* UDP, ICMP and the rest */
+		return PARSE_OTHER; /* UDP, ICMP and the rest */
 	*cursor = (void *)ip + header_len;
-	return 1;
+	return PARSE_OK;
 }
 
-/* Steps over the fixed IPv6 header. Returns 1 when TCP follows it directly, else 0 (extension headers are not
- * walked: a connection request does not carry them in practice). */
-static __always_inline int parse_ipv6(void **cursor, void *data_end)
+/* The extension headers Linux's IPv6 input steps over on its way to TCP (RFC 8200 section 4; ipv6_ext_hdr()). */
+static __always_inline int is_ipv6_extension(__u8 type)
+{
+	return type == IPPROTO_HOPOPTS || type == IPPROTO_ROUTING || type == IPPROTO_FRAGMENT ||
+	       type == IPPROTO_DSTOPTS || type == IPPROTO_AH;
+}
+
+/* Steps over one extension header of type *type (one is_ipv6_extension accepts), which starts *offset bytes into
+ * the frame at data; adds its length to *offset and sets *type to the header after it. Hop-by-Hop, Routing and
+ * Destination Options give their length in 8-byte units not counting the first 8, AH in 4-byte units not counting
+ * the first 8; a Fragment header is 8 bytes. */
+static __always_inline enum parse parse_ipv6_extension(void *data, __u32 *offset, void *data_end, __u8 *type)
+{
+	if (*offset > IPV6_CHAIN_END_MAX)
+		return PARSE_UNPARSED; /* cannot happen (see IPV6_CHAIN_END_MAX); bounds the offset for the verifier */
+	struct ipv6_opt_hdr *ext = data + *offset;
+	if ((void *)(ext + 1) > data_end)
+		return PARSE_UNPARSED; /* extension header cut short before its length */
+	__u32 len;
+	if (*type == IPPROTO_FRAGMENT) {
+		struct ipv6_fragment_hdr *frag = (void *)ext;
+		if ((void *)(frag + 1) > data_end)
+			return PARSE_UNPARSED; /* fragment header cut short */
+		if (frag->offset_and_flags & bpf_htons(IPV6_FRAGMENT_OFFSET_MASK))
+			return PARSE_OTHER; /* a later fragment: no TCP header in it */
+		len = sizeof(*frag);
+	} else if (*type == IPPROTO_AH) {
+		len = (ext->hdrlen + 2) * 4;
+	} else {
+		len = (ext->hdrlen + 1) * 8;
+	}
+	if ((void *)ext + len > data_end)
+		return PARSE_UNPARSED; /* extension header runs past the frame */
+	*type = ext->nexthdr;
+	*offset += len;
+	return PARSE_OK;
+}
+
+/* Steps over the fixed IPv6 header and up to IPV6_MAX_EXTENSIONS extension headers; data is the frame's start.
+ * PARSE_OK when TCP follows them and the chain is not a later fragment.
+ *
+ * The chain is walked by an offset from data, taken as a pointer difference, not by moving a packet pointer: the
+ * verifier knows nothing of a pointer difference until a bound check, so the paths through headers of different
+ * lengths reach the same bounded state and are pruned as one. A moving pointer keeps every combination of lengths
+ * apart: 132594 instructions verified instead of 3474 (kernel 6.18). */
+static __always_inline enum parse parse_ipv6(void **cursor, void *data, void *data_end)
 {
 	struct ipv6hdr *ip6 = *cursor;
 	if ((void *)(ip6 + 1) > data_end)
-		return 0; /* shorter than the fixed IPv6 header */
+		return PARSE_UNPARSED; /* shorter than the fixed IPv6 header */
 	if (ip6->version != 6)
-		return 0; /* EtherType says IPv6, the header does not */
-	if (ip6->nexthdr != IPPROTO_TCP)
-		return 0; /* not TCP, or TCP behind extension headers */
-	*cursor = ip6 + 1;
-	return 1;
+		return PARSE_OTHER; /* EtherType says IPv6, the header does not */
+	__u32 offset = (void *)(ip6 + 1) - data;
+	__u8 next = ip6->nexthdr;
+
+	/* Bounded and unrolled: the verifier sees IPV6_MAX_EXTENSIONS copies of the step, no back edge. */
+#pragma unroll
+	for (int i = 0; i < IPV6_MAX_EXTENSIONS; i++) {
+		if (!is_ipv6_extension(next))
+			break;
+		enum parse step = parse_ipv6_extension(data, &offset, data_end, &next);
+		if (step != PARSE_OK)
+			return step; /* cut short, or a later fragment (see parse_ipv6_extension) */
+	}
+	if (is_ipv6_extension(next))
+		return PARSE_UNPARSED; /* more extension headers than the program walks */
+	if (next == IPPROTO_ESP)
+		return PARSE_UNPARSED; /* ESP: whatever follows is encrypted */
+	if (next != IPPROTO_TCP)
+		return PARSE_OTHER; /* UDP, ICMPv6, No Next Header (59) and the rest */
+	barrier_var(offset); /* keeps clang from checking one copy of offset and adding another */
+	if (offset > IPV6_CHAIN_END_MAX)
+		return PARSE_UNPARSED; /* cannot happen (see IPV6_CHAIN_END_MAX); bounds the offset for the verifier */
+	*cursor = data + offset;
+	return PARSE_OK;
 }
 
-/* Returns 1 when the TCP header fits the frame and is a connection request: SYN set, ACK clear. */
-static __always_inline int is_connection_request(void *cursor, void *data_end)
+/* PARSE_OK when the TCP header, options included, fits the frame and is a connection request: SYN set, ACK clear. */
+static __always_inline enum parse parse_tcp(void *cursor, void *data_end)
 {
 	struct tcphdr *tcp = cursor;
 	if ((void *)(tcp + 1) > data_end)
-		return 0; /* TCP header cut short */
+		return PARSE_UNPARSED; /* TCP header cut short */
 	if (tcp->doff < 5)
-		return 0; /* data offset below the minimal header: malformed */
+		return PARSE_OTHER; /* data offset below the minimal header: malformed */
 	if ((void *)tcp + tcp->doff * 4 > data_end)
-		return 0; /* options run past the frame */
-	return tcp->syn && !tcp->ack;
+		return PARSE_UNPARSED; /* options run past the frame */
+	if (!tcp->syn || tcp->ack)
+		return PARSE_OTHER; /* any segment but a connection request */
+	return PARSE_OK;
 }
 
 static __always_inline __u32 snap_len(void)
@@ -140,23 +251,28 @@ int xdpdump_capture(struct xdp_md *ctx)
 	count->frames++;
 
 	void *cursor = data;
-	__be16 proto = parse_ethernet(&cursor, data_end);
+	__be16 proto = 0;
+	enum parse result = parse_ethernet(&cursor, data_end, &proto);
 	__u16 l3_offset = cursor - data;
-	__u8 ip_version;
-	if (proto == bpf_htons(ETH_P_IP)) {
-		if (!parse_ipv4(&cursor, data_end))
-			return XDP_PASS;
-		ip_version = 4;
-	} else if (proto == bpf_htons(ETH_P_IPV6)) {
-		if (!parse_ipv6(&cursor, data_end))
-			return XDP_PASS;
-		ip_version = 6;
-	} else {
-		return XDP_PASS; /* not IP (or no Ethernet header at all) */
+	__u8 ip_version = 0;
+	if (result == PARSE_OK) {
+		if (proto == bpf_htons(ETH_P_IP)) {
+			result = parse_ipv4(&cursor, data_end);
+			ip_version = 4;
+		} else if (proto == bpf_htons(ETH_P_IPV6)) {
+			result = parse_ipv6(&cursor, data, data_end);
+			ip_version = 6;
+		} else {
+			result = PARSE_OTHER; /* not IP: ARP, LLDP and the rest */
+		}
 	}
 	__u16 l4_offset = cursor - data;
-	if (!is_connection_request(cursor, data_end))
-		return XDP_PASS;
+	if (result == PARSE_OK)
+		result = parse_tcp(cursor, data_end);
+	if (result == PARSE_UNPARSED)
+		count->unparsed++;
+	if (result != PARSE_OK)
+		return XDP_PASS; /* not a connection request, or no way to tell (counted above) */
 	count->matched++;
 
 	/* The helper appends cap_len bytes of the frame after the header; it copies from fragments too, so the

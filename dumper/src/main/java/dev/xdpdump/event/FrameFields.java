@@ -17,12 +17,23 @@ public final class FrameFields {
     private static final int FLAGS = 1 << 5;
     private static final int WINDOW = 1 << 6;
     private static final int TTL = 1 << 7;
+    private static final int IPV6_EXTENSIONS = 1 << 8;
 
     private static final int IPV4_HEADER = 20;
     private static final int IPV6_HEADER = 40;
+    private static final int IPPROTO_HOPOPTS = 0;
+    private static final int IPPROTO_TCP = 6;
+    private static final int IPPROTO_ROUTING = 43;
+    private static final int IPPROTO_FRAGMENT = 44;
+    private static final int IPPROTO_AH = 51;
+    private static final int IPPROTO_DSTOPTS = 60;
+    /** IPV6_MAX_EXTENSIONS in capture-bpf/xdpdump.bpf.c: the program emits no SYN behind a longer chain. */
+    public static final int MAX_IPV6_EXTENSIONS = 8;
 
     private final byte[] sourceAddress = new byte[16];
     private final byte[] destinationAddress = new byte[16];
+    private final int[] ipv6Extensions = new int[MAX_IPV6_EXTENSIONS];
+    private int ipv6ExtensionCount;
     private int present;
     private int ipVersion;
     private int sourcePort;
@@ -48,7 +59,7 @@ public final class FrameFields {
     public FrameFields decode(CaptureEvent event) {
         present = 0;
         ipVersion = 0;
-        sourcePort = destinationPort = flags = window = ttl = 0;
+        sourcePort = destinationPort = flags = window = ttl = ipv6ExtensionCount = 0;
         seq = 0;
 
         byte[] frame = event.frame();
@@ -82,6 +93,9 @@ public final class FrameFields {
         if (l4 < l3 + (version == 4 ? IPV4_HEADER : IPV6_HEADER)) {
             return this;
         }
+        if (version == 6 && walkIpv6Extensions(frame, l3, l4, limit)) {
+            present |= IPV6_EXTENSIONS;
+        }
         if (fits(l4, 2, limit)) {
             sourcePort = u16(frame, l4);
             present |= SOURCE_PORT;
@@ -103,6 +117,38 @@ public final class FrameFields {
             present |= WINDOW;
         }
         return this;
+    }
+
+    /**
+     * Walks the IPv6 extension headers from the fixed header at {@code l3} to the TCP header at {@code l4}, recording
+     * each one's type. True only when the captured bytes hold every next-header and length byte on the way, the
+     * chain ends exactly at {@code l4} with TCP next, and it has at most {@link #MAX_IPV6_EXTENSIONS} headers, the
+     * same types and lengths the program walks.
+     */
+    private boolean walkIpv6Extensions(byte[] frame, int l3, int l4, int limit) {
+        if (!fits(l3 + 6, 1, limit)) {
+            return false;
+        }
+        int next = frame[l3 + 6] & 0xff;
+        int at = l3 + IPV6_HEADER;
+        int count = 0;
+        while (at < l4) {
+            if (count == MAX_IPV6_EXTENSIONS || !isIpv6Extension(next) || !fits(at, 2, limit)) {
+                return false;
+            }
+            int lengthByte = frame[at + 1] & 0xff;
+            int length = next == IPPROTO_FRAGMENT ? 8 : next == IPPROTO_AH ? (lengthByte + 2) * 4 : (lengthByte + 1) * 8;
+            ipv6Extensions[count++] = next;
+            next = frame[at] & 0xff;
+            at += length;
+        }
+        ipv6ExtensionCount = count;
+        return at == l4 && next == IPPROTO_TCP;
+    }
+
+    private static boolean isIpv6Extension(int type) {
+        return type == IPPROTO_HOPOPTS || type == IPPROTO_ROUTING || type == IPPROTO_FRAGMENT || type == IPPROTO_AH
+                || type == IPPROTO_DSTOPTS;
     }
 
     /** 4 or 6 when an IP header of the event's version starts at its l3 offset, else 0 and every field is absent. */
@@ -140,6 +186,20 @@ public final class FrameFields {
     public boolean hasWindow() { return (present & WINDOW) != 0; }
     /** The raw window field, not scaled. */
     public int window() { return window; }
+
+    /**
+     * True for IPv6 when the chain of extension headers between the IPv6 and TCP headers could be read whole from the
+     * captured bytes (see {@link #decode}); then {@link #ipv6ExtensionCount()} headers, 0 for none.
+     */
+    public boolean hasIpv6Extensions() { return (present & IPV6_EXTENSIONS) != 0; }
+    public int ipv6ExtensionCount() { return hasIpv6Extensions() ? ipv6ExtensionCount : 0; }
+    /** The next-header number of the {@code index}th extension header, in wire order (0 Hop-by-Hop, 60 ...). */
+    public int ipv6Extension(int index) {
+        if (index < 0 || index >= ipv6ExtensionCount()) {
+            throw new IndexOutOfBoundsException(index);
+        }
+        return ipv6Extensions[index];
+    }
 
     public boolean hasTtl() { return (present & TTL) != 0; }
     /** The IPv4 TTL or the IPv6 hop limit. */

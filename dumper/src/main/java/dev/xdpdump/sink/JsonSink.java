@@ -11,11 +11,13 @@ import java.nio.charset.StandardCharsets;
  *
  * <pre>
  * {"ts":"2026-11-22T03:49:44.123456789Z","iface":"eth0","ifindex":2,"queue":0,"cpu":1,"ip":4,"src":"192.0.2.1",
- *  "dst":"198.51.100.7","sport":43910,"dport":80,"flags":"S","seq":305419896,"win":64240,"ttl":64,"len":74,
- *  "caplen":74,"data":"0200..."}
+ *  "dst":"198.51.100.7","sport":43910,"dport":80,"flags":"S","seq":305419896,"win":64240,"ttl":64,"ip6_ext":null,
+ *  "len":74,"caplen":74,"data":"0200..."}
  * </pre>
  * (one line in the output). Every key is always present, null where the capture holds no value; numbers are JSON
  * numbers; {@code ts} is a string because epoch nanoseconds do not fit a double; {@code flags} uses tcpdump's letters;
+ * {@code ip6_ext} is the array of IPv6 extension header numbers between the IPv6 and TCP headers, in order
+ * ({@code [0,60]}, {@code []} for none), null for IPv4 or when the captured bytes do not hold the whole chain;
  * {@code data} is the captured bytes in lowercase hex. The output is pure ASCII.
  */
 public final class JsonSink extends BufferedSink {
@@ -34,6 +36,7 @@ public final class JsonSink extends BufferedSink {
     private static final byte[] SEQ = ascii(",\"seq\":");
     private static final byte[] WIN = ascii(",\"win\":");
     private static final byte[] TTL = ascii(",\"ttl\":");
+    private static final byte[] IP6_EXT = ascii(",\"ip6_ext\":");
     private static final byte[] LEN = ascii(",\"len\":");
     private static final byte[] CAPLEN = ascii(",\"caplen\":");
     private static final byte[] DATA = ascii(",\"data\":\"");
@@ -103,6 +106,8 @@ public final class JsonSink extends BufferedSink {
         writeNumber(out, f.hasWindow(), f.window());
         out.writeBytes(TTL);
         writeNumber(out, f.hasTtl(), f.ttl());
+        out.writeBytes(IP6_EXT);
+        writeExtensions(out, f);
         out.writeBytes(LEN).writeDecimal(event.wireLength() & 0xffffffffL);
         int captured = FrameFields.readableLength(event);
         out.writeBytes(CAPLEN).writeDecimal(captured);
@@ -140,6 +145,21 @@ public final class JsonSink extends BufferedSink {
             AddressText.writeIpv4(out, address, 0);
         }
         out.writeByte('"');
+    }
+
+    private static void writeExtensions(OutputBuffer out, FrameFields f) {
+        if (!f.hasIpv6Extensions()) {
+            out.writeBytes(NULL);
+            return;
+        }
+        out.writeByte('[');
+        for (int i = 0; i < f.ipv6ExtensionCount(); i++) {
+            if (i > 0) {
+                out.writeByte(',');
+            }
+            out.writeDecimal(f.ipv6Extension(i));
+        }
+        out.writeByte(']');
     }
 
     private static void writeNumber(OutputBuffer out, boolean present, long value) {

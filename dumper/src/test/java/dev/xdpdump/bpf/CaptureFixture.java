@@ -96,6 +96,47 @@ final class CaptureFixture implements AutoCloseable {
         assertArrayEquals(Arrays.copyOf(frame, captured), Arrays.copyOf(event.frame(), captured), "frame bytes");
     }
 
+    /**
+     * Runs every prefix of {@code frame} on a fixture opened with {@code snapLength}, from 0 bytes to all of it: an
+     * event (describing the prefix) exactly for the prefixes that hold the whole TCP header at {@code l4Offset},
+     * options included; every shorter prefix is cut short somewhere and so counted as unparsed. Asserts the counters
+     * of a fresh fixture. The kernel may refuse a test frame shorter than an Ethernet header with EINVAL; such a run
+     * never reaches the program.
+     */
+    void runEveryPrefix(byte[] frame, int snapLength, int l3Offset, int l4Offset, int ipVersion) throws ErrnoException {
+        int headersEnd = l4Offset + ((frame[l4Offset + 12] & 0xff) >>> 4) * 4;
+        int runs = 0;
+        for (int length = 0; length <= frame.length; length++) {
+            byte[] prefix = Arrays.copyOf(frame, length);
+            if (length < Frames.ETHERNET_HEADER) {
+                runs += ranWithoutEvent(prefix) ? 1 : 0;
+                continue;
+            }
+            runs++;
+            if (length < headersEnd) {
+                runExpectingNoEvent(prefix);
+            } else {
+                assertDescribes(prefix, snapLength, l3Offset, l4Offset, ipVersion, runExpectingOneEvent(prefix));
+            }
+        }
+        int emitting = frame.length - headersEnd + 1;
+        assertEquals(new ProgramCounters(runs, emitting, emitting, 0, 0, 0, runs - emitting), counters());
+    }
+
+    /** True when the program ran on {@code frame} and passed it without an event, false when the kernel said EINVAL. */
+    private boolean ranWithoutEvent(byte[] frame) throws ErrnoException {
+        int verdict;
+        try {
+            verdict = run(frame);
+        } catch (ErrnoException e) {
+            assertEquals(ErrnoException.EINVAL, e.errno(), "test run of a " + frame.length + "-byte frame: " + e);
+            return false;
+        }
+        assertEquals(XDP_PASS, verdict, "verdict");
+        assertEquals(0, drain().size(), "events for a frame of " + frame.length + " bytes");
+        return true;
+    }
+
     /** Drains every ring and decodes each sample into its own event, in ring order (one CPU after another). */
     List<CaptureEvent> drain() {
         List<CaptureEvent> events = new ArrayList<>();

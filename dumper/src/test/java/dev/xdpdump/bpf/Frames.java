@@ -16,11 +16,20 @@ final class Frames {
     static final int ETH_P_ARP = 0x0806;
     static final int ETH_P_8021Q = 0x8100;
     static final int ETH_P_8021AD = 0x88a8;
+    /** The TPID of 802.1ad tags before 0x88a8 was assigned ("old QinQ"). */
+    static final int ETH_P_QINQ_OLD = 0x9100;
 
     static final int IPPROTO_ICMP = 1;
     static final int IPPROTO_TCP = 6;
     static final int IPPROTO_UDP = 17;
     static final int IPPROTO_ICMPV6 = 58;
+    static final int IPPROTO_HOPOPTS = 0;
+    static final int IPPROTO_ROUTING = 43;
+    static final int IPPROTO_FRAGMENT = 44;
+    static final int IPPROTO_ESP = 50;
+    static final int IPPROTO_AH = 51;
+    static final int IPPROTO_NONE = 59;
+    static final int IPPROTO_DSTOPTS = 60;
 
     static final int FIN = 0x01;
     static final int SYN = 0x02;
@@ -115,7 +124,7 @@ final class Frames {
             this.etherType = etherType;
         }
 
-        /** Adds a VLAN tag (TPID 0x8100 or 0x88a8) inside the ones added before. */
+        /** Adds a VLAN tag (TPID 0x8100, 0x88a8 or 0x9100) inside the ones added before. */
         Ethernet tag(int tpid, int vlanId) {
             byte[] tag = new byte[4];
             putShort(tag, 0, tpid);
@@ -194,10 +203,16 @@ final class Frames {
         }
     }
 
-    /** 2001:db8::1 -> 2001:db8:0:1::80, hop limit 57, next header TCP, payload length computed. */
+    /**
+     * 2001:db8::1 -> 2001:db8:0:1::80, hop limit 57, payload length computed. Extension headers come in the order
+     * added, each naming the next; the last names {@link #nextHeader} (TCP unless set), and so does the fixed header
+     * when there are none.
+     */
     static final class Ipv6 {
         private int version = 6;
         private int nextHeader = IPPROTO_TCP;
+        private final java.util.List<byte[]> extensions = new java.util.ArrayList<>();
+        private final java.util.List<Integer> extensionTypes = new java.util.ArrayList<>();
 
         Ipv6 version(int version) {
             this.version = version;
@@ -209,11 +224,73 @@ final class Frames {
             return this;
         }
 
+        /** Adds an 8-byte extension header of {@code type} (Fragment: offset 0, no more fragments; AH: 16 bytes). */
+        Ipv6 extension(int type) {
+            return extension(type, type == IPPROTO_AH ? 16 : 8);
+        }
+
+        /**
+         * Adds an extension header of {@code type} and {@code length} bytes: Hop-by-Hop and Destination Options
+         * filled with padding options, Routing of type 4 with no segments left, AH with SPI 0x100 and a zero ICV. The
+         * length field is written in the type's own units: 8 bytes (minus the first 8), AH 4 bytes (minus 8).
+         */
+        Ipv6 extension(int type, int length) {
+            byte[] h = new byte[length];
+            switch (type) {
+                case IPPROTO_HOPOPTS, IPPROTO_DSTOPTS -> {
+                    h[1] = (byte) (length / 8 - 1);
+                    for (int at = 2; at < length; ) { // PadN options of at most 255 data bytes; Pad1 for one byte
+                        int rest = length - at;
+                        if (rest == 1) {
+                            at++;
+                            continue;
+                        }
+                        int data = Math.min(255, rest - 2);
+                        h[at] = 1;
+                        h[at + 1] = (byte) data;
+                        at += 2 + data;
+                    }
+                }
+                case IPPROTO_ROUTING -> {
+                    h[1] = (byte) (length / 8 - 1);
+                    h[2] = 4;
+                }
+                case IPPROTO_AH -> {
+                    h[1] = (byte) (length / 4 - 2);
+                    h[6] = 1; // SPI 0x100
+                    h[11] = 1; // sequence number 1
+                }
+                case IPPROTO_FRAGMENT -> h[7] = 0x2a; // identification
+                default -> throw new IllegalArgumentException("extension header " + type);
+            }
+            extensions.add(h);
+            extensionTypes.add(type);
+            return this;
+        }
+
+        /** Adds a fragment header; {@code offsetUnits} in 8-byte units. */
+        Ipv6 fragment(boolean moreFragments, int offsetUnits) {
+            extension(IPPROTO_FRAGMENT, 8);
+            byte[] h = extensions.get(extensions.size() - 1);
+            putShort(h, 2, (offsetUnits & 0x1fff) << 3 | (moreFragments ? 1 : 0));
+            return this;
+        }
+
+        /** Bytes of all extension headers added so far. */
+        int extensionBytes() {
+            int length = 0;
+            for (byte[] h : extensions) {
+                length += h.length;
+            }
+            return length;
+        }
+
         byte[] wrap(byte[] payload) {
-            byte[] ip = new byte[IPV6_HEADER + payload.length];
+            int chain = extensionBytes();
+            byte[] ip = new byte[IPV6_HEADER + chain + payload.length];
             ip[0] = (byte) (version << 4);
-            putShort(ip, 4, payload.length);
-            ip[6] = (byte) nextHeader;
+            putShort(ip, 4, chain + payload.length);
+            ip[6] = (byte) (extensions.isEmpty() ? nextHeader : extensionTypes.get(0));
             ip[7] = 57;
             ip[8] = 0x20;
             ip[9] = 0x01;
@@ -223,15 +300,26 @@ final class Frames {
             System.arraycopy(ip, 8, ip, 24, 8);
             ip[31] = 1;
             ip[39] = (byte) 0x80;
-            System.arraycopy(payload, 0, ip, IPV6_HEADER, payload.length);
+            int at = IPV6_HEADER;
+            for (int i = 0; i < extensions.size(); i++) {
+                byte[] h = extensions.get(i);
+                System.arraycopy(h, 0, ip, at, h.length);
+                ip[at] = (byte) (i + 1 < extensions.size() ? extensionTypes.get(i + 1) : nextHeader);
+                at += h.length;
+            }
+            System.arraycopy(payload, 0, ip, at, payload.length);
             return ip;
         }
     }
 
     /**
-     * 43910 -> 80, seq 0x8badf00d, window 64240, flags SYN, data offset 10 (MSS 1460 then NOPs), no payload.
+     * 43910 -> 80 and seq 0x8badf00d unless set, window 64240, flags SYN, data offset 10 (MSS 1460 then NOPs), no
+     * payload.
      */
     static final class Tcp {
+        private int sourcePort = 43910;
+        private int destinationPort = 80;
+        private long seq = 0x8badf00dL;
         private int flags = SYN;
         private int dataOffset = 10;
         private int headerBytes = -1;
@@ -239,6 +327,17 @@ final class Frames {
 
         Tcp flags(int flags) {
             this.flags = flags;
+            return this;
+        }
+
+        Tcp ports(int source, int destination) {
+            this.sourcePort = source;
+            this.destinationPort = destination;
+            return this;
+        }
+
+        Tcp seq(long seq) {
+            this.seq = seq;
             return this;
         }
 
@@ -263,10 +362,10 @@ final class Frames {
         byte[] bytes() {
             int length = Math.max(TCP_HEADER, headerBytes >= 0 ? headerBytes : dataOffset * 4);
             byte[] tcp = new byte[length + payload];
-            putShort(tcp, 0, 43910);
-            putShort(tcp, 2, 80);
-            putShort(tcp, 4, 0x8bad);
-            putShort(tcp, 6, 0xf00d);
+            putShort(tcp, 0, sourcePort);
+            putShort(tcp, 2, destinationPort);
+            putShort(tcp, 4, (int) (seq >>> 16));
+            putShort(tcp, 6, (int) seq);
             tcp[12] = (byte) ((dataOffset & 0x0f) << 4);
             tcp[13] = (byte) flags;
             putShort(tcp, 14, 64240);

@@ -22,17 +22,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Unusual and lying frames the kernel tests of {@link ConnectionRequestKernelTest} leave out: IPv6 extension headers,
- * IPv4 total lengths that disagree with the frame, TCP options that lie, and frames up to 64 KiB.
+ * Unusual and lying frames the kernel tests of {@link ConnectionRequestKernelTest} leave out: IPv4 total lengths that
+ * disagree with the frame, TCP options that lie, and frames up to 64 KiB (IPv6 extension headers:
+ * {@link Ipv6ExtensionHeaderKernelTest}).
  * Each yields either no event or one whose fields, decoded by {@link FrameFields}, equal this test's own reading of
  * the frame's bytes; the verdict is XDP_PASS every time.
  */
 class MalformedFrameKernelTest {
     private static final int SNAP = 256;
-    private static final int IPPROTO_HOPOPTS = 0;
-    private static final int IPPROTO_ROUTING = 43;
-    private static final int IPPROTO_FRAGMENT = 44;
-    private static final int IPPROTO_DSTOPTS = 60;
     /** XDPDUMP_MAX_CAP_LEN: the most frame bytes a perf record carries after its headers and the event's. */
     private static final int MAX_CAP_LEN = 65484;
 
@@ -48,27 +45,6 @@ class MalformedFrameKernelTest {
         if (capture != null) {
             capture.close();
         }
-    }
-
-    @ParameterizedTest(name = "next header {0}")
-    @ValueSource(ints = {IPPROTO_ROUTING, IPPROTO_FRAGMENT, IPPROTO_DSTOPTS})
-    void synBehindAnyIpv6ExtensionHeaderIsNotEmitted(int extension) throws Exception {
-        load(SNAP);
-        capture.runExpectingNoEvent(
-                ethernet(ETH_P_IPV6).wrap(ipv6().nextHeader(extension).wrap(concat(extensionHeader(extension, IPPROTO_TCP),
-                        tcp().bytes()))));
-        assertCounters(1, 0);
-    }
-
-    @Test
-    void synBehindAChainOfIpv6ExtensionHeadersIsNotEmitted() throws Exception {
-        load(SNAP);
-        // Hop-by-hop, routing, fragment (offset 0: the first fragment), destination options, then TCP.
-        byte[] chain = concat(extensionHeader(IPPROTO_HOPOPTS, IPPROTO_ROUTING),
-                extensionHeader(IPPROTO_ROUTING, IPPROTO_FRAGMENT), extensionHeader(IPPROTO_FRAGMENT, IPPROTO_DSTOPTS),
-                extensionHeader(IPPROTO_DSTOPTS, IPPROTO_TCP), tcp().bytes());
-        capture.runExpectingNoEvent(ethernet(ETH_P_IPV6).wrap(ipv6().nextHeader(IPPROTO_HOPOPTS).wrap(chain)));
-        assertCounters(1, 0);
     }
 
     @ParameterizedTest(name = "total length {0}")
@@ -188,40 +164,6 @@ class MalformedFrameKernelTest {
         assertEquals(b.getInt(l4 + 4) & 0xffffffffL, f.seq(), "seq");
         assertEquals(frame[l4 + 13] & 0xff, f.flags(), "flags");
         assertEquals(b.getShort(l4 + 14) & 0xffff, f.window(), "window");
-    }
-
-    /** An 8-byte IPv6 extension header of the given type (fragment: offset 0, no more fragments). */
-    private static byte[] extensionHeader(int type, int next) {
-        byte[] h = new byte[8];
-        h[0] = (byte) next;
-        switch (type) {
-            case IPPROTO_HOPOPTS:
-            case IPPROTO_DSTOPTS:
-                h[2] = 1; // PadN over the remaining four bytes
-                h[3] = 4;
-                break;
-            case IPPROTO_ROUTING:
-                h[2] = 4; // segment routing type, no segments left
-                break;
-            case IPPROTO_FRAGMENT:
-                h[7] = 0x2a; // identification
-                break;
-            default:
-                throw new IllegalArgumentException("extension header " + type);
-        }
-        return h;
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        int length = 0;
-        for (byte[] p : parts) {
-            length += p.length;
-        }
-        ByteBuffer all = ByteBuffer.allocate(length);
-        for (byte[] p : parts) {
-            all.put(p);
-        }
-        return all.array();
     }
 
     private static byte[] hex(String text) {

@@ -19,8 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code xdpdump json} on real connection attempts, read back by jq and checked against tcpdump's capture. */
 class JsonOutputIT {
     private static final String JQ = "/usr/bin/jq";
-    private static final String KEYS = "ts,iface,ifindex,queue,cpu,ip,src,dst,sport,dport,flags,seq,win,ttl,len,"
-            + "caplen,data";
+    private static final String KEYS = "ts,iface,ifindex,queue,cpu,ip,src,dst,sport,dport,flags,seq,win,ttl,ip6_ext,"
+            + "len,caplen,data";
+    /** The types of every key but ip6_ext, which is null for IPv4 and an array for IPv6. */
     private static final String TYPES = "string,string,number,number,number,number,string,string,number,number,"
             + "string,number,number,number,number,number,string";
     /** How far xdpdump's timestamp (taken in XDP) may be from tcpdump's (taken later, on the socket path). */
@@ -48,8 +49,11 @@ class JsonOutputIT {
 
         assertEquals(List.of(KEYS, KEYS, KEYS, KEYS), jq("-r", "keys_unsorted | join(\",\")", json),
                 "every key in every object, in the documented order");
-        assertEquals(List.of(TYPES, TYPES, TYPES, TYPES), jq("-r", "[.[] | type] | join(\",\")", json),
+        assertEquals(List.of(TYPES, TYPES, TYPES, TYPES), jq("-r", "del(.ip6_ext) | [.[] | type] | join(\",\")", json),
                 "no key null in a complete SYN, numbers as numbers");
+        assertEquals(List.of("4 null", "4 null", "4 null", "6 []"),
+                jq("-r", "\"\\(.ip) \\(.ip6_ext | tojson)\"", json).stream().sorted().toList(),
+                "ip6_ext: null for IPv4, no extension headers on these IPv6 SYNs");
 
         List<String> summaries = jq("-c", "[.src,.dst,.sport,.dport,.flags,.ip,.iface,.len,.caplen]", json).stream()
                 .sorted().toList();

@@ -46,6 +46,73 @@ class FrameFieldsTest {
     }
 
     @Test
+    void listsNoExtensionHeadersForAPlainIpv6SynAndNoneAtAllForIpv4() {
+        fields.decode(SynFrames.event(SynFrames.ipv6Syn(), 6));
+        assertTrue(fields.hasIpv6Extensions());
+        assertEquals(0, fields.ipv6ExtensionCount());
+
+        fields.decode(SynFrames.event(SynFrames.ipv4Syn(), 4));
+        assertFalse(fields.hasIpv6Extensions());
+        assertEquals(0, fields.ipv6ExtensionCount());
+    }
+
+    @Test
+    void decodesTheTcpFieldsAndTheChainOfAnIpv6SynBehindExtensionHeaders() {
+        // Hop-by-Hop 8, Destination Options 8, AH 16, Routing 8, Fragment 8 bytes: TCP at 14 + 40 + 48.
+        byte[] frame = SynFrames.ipv6Syn(0, 60, 51, 43, 44);
+        fields.decode(SynFrames.event(frame, frame.length, 14, 102, 6));
+
+        assertAllPresent();
+        assertEquals(SynFrames.SOURCE_PORT, fields.sourcePort());
+        assertEquals(SynFrames.DESTINATION_PORT, fields.destinationPort());
+        assertEquals(SynFrames.SEQ, fields.seq());
+        assertEquals(0x02, fields.flags());
+        assertEquals(SynFrames.WINDOW, fields.window());
+        assertTrue(fields.hasIpv6Extensions());
+        assertEquals(5, fields.ipv6ExtensionCount());
+        int[] chain = new int[5];
+        for (int i = 0; i < chain.length; i++) {
+            chain[i] = fields.ipv6Extension(i);
+        }
+        assertArrayEquals(new int[] {0, 60, 51, 43, 44}, chain);
+    }
+
+    @Test
+    void leavesTheChainAbsentWhenTheCaptureEndsInsideIt() {
+        byte[] frame = SynFrames.ipv6Syn(0, 60);
+        // The second header's next-header byte is at 14 + 40 + 8: one byte short of it.
+        fields.decode(SynFrames.event(frame, 62, 14, 70, 6));
+        assertFalse(fields.hasIpv6Extensions());
+        assertEquals(0, fields.ipv6ExtensionCount());
+        assertTrue(fields.hasSource());
+        // Only the first byte of the fixed header: not even the first next-header byte.
+        fields.decode(SynFrames.event(SynFrames.ipv6Syn(), 15, 14, 54, 6));
+        assertFalse(fields.hasIpv6Extensions());
+    }
+
+    @Test
+    void leavesTheChainAbsentWhenItDisagreesWithTheTcpOffset() {
+        byte[] frame = SynFrames.ipv6Syn(0, 60);
+        fields.decode(SynFrames.event(frame, frame.length, 14, 62, 6)); // the chain ends at 70
+        assertFalse(fields.hasIpv6Extensions());
+        fields.decode(SynFrames.event(frame, frame.length, 14, 78, 6)); // past its end
+        assertFalse(fields.hasIpv6Extensions());
+        fields.decode(SynFrames.event(SynFrames.ipv6Syn(), 94, 14, 62, 6)); // TCP read as a header
+        assertFalse(fields.hasIpv6Extensions());
+    }
+
+    @Test
+    void leavesTheChainAbsentPastTheProgramsBound() {
+        int[] nine = {0, 60, 60, 60, 60, 60, 60, 60, 60};
+        byte[] frame = SynFrames.ipv6Syn(nine);
+        fields.decode(SynFrames.event(frame, frame.length, 14, 14 + 40 + 72, 6));
+        assertFalse(fields.hasIpv6Extensions());
+        byte[] eight = SynFrames.ipv6Syn(Arrays.copyOf(nine, 8));
+        fields.decode(SynFrames.event(eight, eight.length, 14, 14 + 40 + 64, 6));
+        assertEquals(8, fields.ipv6ExtensionCount());
+    }
+
+    @Test
     void decodesAVlanTaggedSynFromItsL3Offset() {
         byte[] frame = SynFrames.ipv4Syn(true, 0xc2);
         fields.decode(SynFrames.event(frame, frame.length, SynFrames.ETHERNET_HEADER + SynFrames.VLAN_TAG, 4));
@@ -167,5 +234,6 @@ class FrameFieldsTest {
         assertFalse(fields.hasFlags());
         assertFalse(fields.hasWindow());
         assertFalse(fields.hasTtl());
+        assertFalse(fields.hasIpv6Extensions());
     }
 }

@@ -48,14 +48,43 @@ public final class SynFrames {
 
     /** Ethernet, IPv6 2001:db8::1 -> 2001:db8:0:1::80 (hop limit 57), the same TCP SYN. */
     public static byte[] ipv6Syn() {
+        return ipv6Syn(new int[0]);
+    }
+
+    /**
+     * As {@link #ipv6Syn()}, with IPv6 extension headers of the given types (next-header numbers) before TCP, in
+     * order: 8 bytes each (Hop-by-Hop and Destination Options holding one PadN option, Routing type 4 with no
+     * segments left, Fragment offset 0) except AH, 16 bytes (4-byte units: length byte 2).
+     */
+    public static byte[] ipv6Syn(int... extensions) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
         ethernet(frame, false, 0x86dd);
         byte[] tcp = tcp(0x02);
+        ByteArrayOutputStream chain = new ByteArrayOutputStream();
+        for (int i = 0; i < extensions.length; i++) {
+            byte[] h = new byte[extensions[i] == 51 ? 16 : 8];
+            h[0] = (byte) (i + 1 < extensions.length ? extensions[i + 1] : 6);
+            switch (extensions[i]) {
+                case 0, 60 -> {
+                    h[2] = 1; // PadN over the last four bytes
+                    h[3] = 4;
+                }
+                case 43 -> h[2] = 4;
+                case 44 -> h[7] = 0x2a; // identification
+                case 51 -> {
+                    h[1] = 2;
+                    h[7] = 1; // SPI 1
+                }
+                default -> throw new IllegalArgumentException("extension header " + extensions[i]);
+            }
+            chain.writeBytes(h);
+        }
         byte[] ip = new byte[40];
         ip[0] = 0x60;
-        ip[4] = (byte) (tcp.length >> 8);
-        ip[5] = (byte) tcp.length;
-        ip[6] = 6;
+        int payload = chain.size() + tcp.length;
+        ip[4] = (byte) (payload >> 8);
+        ip[5] = (byte) payload;
+        ip[6] = (byte) (extensions.length > 0 ? extensions[0] : 6);
         ip[7] = 57;
         byte[] source = {0x20, 0x01, 0x0d, (byte) 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
         byte[] destination = {0x20, 0x01, 0x0d, (byte) 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, (byte) 0x80};
@@ -66,6 +95,7 @@ public final class SynFrames {
         tcp[16] = (byte) (tcpSum >> 8);
         tcp[17] = (byte) tcpSum;
         frame.writeBytes(ip);
+        frame.writeBytes(chain.toByteArray());
         frame.writeBytes(tcp);
         return frame.toByteArray();
     }
@@ -77,7 +107,11 @@ public final class SynFrames {
 
     /** An event holding the first {@code snapLength} bytes of {@code frame}; its IP header starts at {@code l3}. */
     public static CaptureEvent event(byte[] frame, int snapLength, int l3, int ipVersion) {
-        int l4 = l3 + (ipVersion == 4 ? (frame[l3] & 0x0f) * 4 : 40);
+        return event(frame, snapLength, l3, l3 + (ipVersion == 4 ? (frame[l3] & 0x0f) * 4 : 40), ipVersion);
+    }
+
+    /** As {@link #event(byte[], int, int, int)}, its TCP header at {@code l4} (behind IPv6 extension headers). */
+    public static CaptureEvent event(byte[] frame, int snapLength, int l3, int l4, int ipVersion) {
         int captured = Math.min(snapLength, frame.length);
         CaptureEvent event = new CaptureEvent(snapLength);
         System.arraycopy(frame, 0, event.frame(), 0, captured);

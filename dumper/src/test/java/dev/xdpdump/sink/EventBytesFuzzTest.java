@@ -124,10 +124,21 @@ class EventBytesFuzzTest {
      */
     static byte[] generated(Random random) {
         byte[] frame;
-        switch (random.nextInt(4)) {
+        int chain = 0; // bytes of IPv6 extension headers in front of TCP
+        switch (random.nextInt(5)) {
             case 0: frame = SynFrames.ipv4Syn(); break;
             case 1: frame = SynFrames.ipv6Syn(); break;
             case 2: frame = SynFrames.ipv4Syn(true, random.nextInt(256)); break;
+            case 3: {
+                int[] walked = {0, 43, 44, 51, 60};
+                int[] types = new int[random.nextInt(10)];
+                for (int i = 0; i < types.length; i++) {
+                    types[i] = walked[random.nextInt(walked.length)];
+                    chain += types[i] == 51 ? 16 : 8;
+                }
+                frame = SynFrames.ipv6Syn(types);
+                break;
+            }
             default:
                 frame = new byte[random.nextInt(300)];
                 random.nextBytes(frame);
@@ -139,7 +150,7 @@ class EventBytesFuzzTest {
         int capLen = pick(random, Math.min(frame.length, capacity));
         int wire = random.nextInt(8) == 0 ? random.nextInt() : Math.max(0, capLen + pick(random, 40) - 8);
         int padding = random.nextInt(8);
-        boolean v6 = random.nextBoolean();
+        boolean v6 = chain > 0 || random.nextBoolean();
         ByteBuffer sample = ByteBuffer.allocate(5 + 32 + capLen + padding).order(ByteOrder.LITTLE_ENDIAN);
         sample.put(0, (byte) ((capacity - 1) >> 8)).put(1, (byte) (capacity - 1));
         int snap = 1 + random.nextInt(512);
@@ -150,7 +161,7 @@ class EventBytesFuzzTest {
         sample.putInt(5 + 16, wire);
         sample.putInt(5 + 20, random.nextInt(16) == 0 ? capLen + 1 + random.nextInt(600) : capLen);
         int l3 = random.nextInt(8) == 0 ? random.nextInt(65536) : 14 + 4 * random.nextInt(3) - (random.nextInt(10) == 0 ? 1 : 0);
-        int l4 = random.nextInt(8) == 0 ? random.nextInt(65536) : l3 + (v6 ? 40 : 20 + 4 * random.nextInt(11)) - random.nextInt(2);
+        int l4 = random.nextInt(8) == 0 ? random.nextInt(65536) : l3 + (v6 ? 40 + chain : 20 + 4 * random.nextInt(11)) - random.nextInt(2);
         sample.putShort(5 + 24, (short) l3).putShort(5 + 26, (short) l4);
         sample.put(5 + 28, (byte) (random.nextInt(8) == 0 ? random.nextInt(256) : v6 ? 6 : 4));
         for (int i = 0; i < capLen; i++) {

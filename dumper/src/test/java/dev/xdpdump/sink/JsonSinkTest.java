@@ -21,8 +21,32 @@ class JsonSinkTest {
         String data = HexFormat.of().formatHex(SynFrames.ipv4Syn());
         assertEquals("{\"ts\":\"2026-11-22T03:49:44.123456789Z\",\"iface\":\"eth0\",\"ifindex\":2,\"queue\":0,\"cpu\":1,"
             + "\"ip\":4,\"src\":\"192.0.2.1\",\"dst\":\"198.51.100.7\",\"sport\":43910,\"dport\":80,\"flags\":\"S\","
-            + "\"seq\":2343432205,\"win\":64240,\"ttl\":64,\"len\":74,\"caplen\":74,\"data\":\"" + data + "\"}\n",
-            format(SampleEvents.NAMES, SampleEvents.ipv4()));
+            + "\"seq\":2343432205,\"win\":64240,\"ttl\":64,\"ip6_ext\":null,\"len\":74,\"caplen\":74,\"data\":\"" + data
+            + "\"}\n", format(SampleEvents.NAMES, SampleEvents.ipv4()));
+    }
+
+    @Test
+    void writesTheIpv6ExtensionHeadersInOrderAndAnEmptyArrayForNone() throws Exception {
+        String plain = HexFormat.of().formatHex(SynFrames.ipv6Syn());
+        assertEquals("{\"ts\":\"2026-11-22T03:49:44.123456789Z\",\"iface\":\"eth0\",\"ifindex\":2,\"queue\":0,\"cpu\":1,"
+            + "\"ip\":6,\"src\":\"2001:db8::1\",\"dst\":\"2001:db8:0:1::80\",\"sport\":43910,\"dport\":80,\"flags\":\"S\","
+            + "\"seq\":2343432205,\"win\":64240,\"ttl\":57,\"ip6_ext\":[],\"len\":94,\"caplen\":94,\"data\":\"" + plain
+            + "\"}\n", format(SampleEvents.NAMES, SampleEvents.ipv6()));
+        String behind = HexFormat.of().formatHex(SynFrames.ipv6Syn(0, 60));
+        assertEquals("{\"ts\":\"2026-11-22T03:49:44.123456789Z\",\"iface\":\"eth0\",\"ifindex\":2,\"queue\":0,\"cpu\":1,"
+            + "\"ip\":6,\"src\":\"2001:db8::1\",\"dst\":\"2001:db8:0:1::80\",\"sport\":43910,\"dport\":80,\"flags\":\"S\","
+            + "\"seq\":2343432205,\"win\":64240,\"ttl\":57,\"ip6_ext\":[0,60],\"len\":110,\"caplen\":110,\"data\":\""
+            + behind + "\"}\n", format(SampleEvents.NAMES, SampleEvents.ipv6Extensions()));
+    }
+
+    @Test
+    void writesNullForAnExtensionChainTheCaptureEndsInside() throws Exception {
+        byte[] frame = SynFrames.ipv6Syn(0, 60);
+        CaptureEvent cut = SynFrames.event(frame, 62, SynFrames.ETHERNET_HEADER, SynFrames.ETHERNET_HEADER + 56, 6);
+        assertEquals("{\"ts\":\"2026-11-22T03:49:44.123456789Z\",\"iface\":\"eth0\",\"ifindex\":2,\"queue\":0,\"cpu\":1,"
+            + "\"ip\":6,\"src\":\"2001:db8::1\",\"dst\":\"2001:db8:0:1::80\",\"sport\":null,\"dport\":null,\"flags\":null,"
+            + "\"seq\":null,\"win\":null,\"ttl\":57,\"ip6_ext\":null,\"len\":110,\"caplen\":62,\"data\":\""
+            + HexFormat.of().formatHex(frame, 0, 62) + "\"}\n", format(SampleEvents.NAMES, cut));
     }
 
     @Test
@@ -30,7 +54,7 @@ class JsonSinkTest {
         String data = HexFormat.of().formatHex(SynFrames.ipv4Syn(), 0, 20);
         assertEquals("{\"ts\":\"2026-11-22T03:49:44.123456789Z\",\"iface\":\"eth0\",\"ifindex\":2,\"queue\":0,\"cpu\":1,"
             + "\"ip\":4,\"src\":null,\"dst\":null,\"sport\":null,\"dport\":null,\"flags\":null,"
-            + "\"seq\":null,\"win\":null,\"ttl\":null,\"len\":74,\"caplen\":20,\"data\":\"" + data + "\"}\n",
+            + "\"seq\":null,\"win\":null,\"ttl\":null,\"ip6_ext\":null,\"len\":74,\"caplen\":20,\"data\":\"" + data + "\"}\n",
             format(SampleEvents.NAMES, SampleEvents.truncatedInIpHeader()));
     }
 
@@ -40,11 +64,13 @@ class JsonSinkTest {
         byte[] lines = format(SampleEvents.NAMES, SampleEvents.all().toArray(new CaptureEvent[0]))
             .getBytes(StandardCharsets.US_ASCII);
         String keys = "[\"ts\",\"iface\",\"ifindex\",\"queue\",\"cpu\",\"ip\",\"src\",\"dst\",\"sport\",\"dport\","
-            + "\"flags\",\"seq\",\"win\",\"ttl\",\"len\",\"caplen\",\"data\"]";
+            + "\"flags\",\"seq\",\"win\",\"ttl\",\"ip6_ext\",\"len\",\"caplen\",\"data\"]";
         String check = "keys_unsorted == " + keys
             + " and ([.ifindex, .queue, .cpu, .len, .caplen] | all(type == \"number\"))"
             + " and ([.ip, .sport, .dport, .seq, .win, .ttl] | all(type == \"number\" or type == \"null\"))"
             + " and ([.src, .dst, .flags, .iface] | all(type == \"string\" or type == \"null\"))"
+            + " and (.ip6_ext | type == \"null\" or (type == \"array\" and all(type == \"number\")))"
+            + " and (.ip == 6 or .ip6_ext == null)"
             + " and (.ts | test(\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{9}Z$\"))"
             + " and (.data | length) == 2 * .caplen";
         ExternalTool.Result jq = ExternalTool.run(List.of(JQ, "-e", "-c", check), lines);
@@ -56,18 +82,21 @@ class JsonSinkTest {
     void jqReadsBackTheValuesOfEachKindOfSyn() throws Exception {
         ExternalTool.requireInstalled(JQ);
         byte[] lines = format(SampleEvents.NAMES, SampleEvents.ipv4(), SampleEvents.ipv6(), SampleEvents.vlanEcn(),
-            SampleEvents.truncatedAfterPorts(), SampleEvents.garbage()).getBytes(StandardCharsets.US_ASCII);
+            SampleEvents.truncatedAfterPorts(), SampleEvents.garbage(), SampleEvents.ipv6Extensions())
+            .getBytes(StandardCharsets.US_ASCII);
         ExternalTool.Result jq = ExternalTool.run(List.of(JQ, "-e", "-r",
-            "[.ts, .iface, .ifindex, .queue, .ip, .src, .dst, .sport, .dport, .flags, .seq, .win, .ttl, .len, .caplen]"
-                + " | map(tostring) | join(\" \")"), lines);
+            "[.ts, .iface, .ifindex, .queue, .ip, .src, .dst, .sport, .dport, .flags, .seq, .win, .ttl, .len, .caplen,"
+                + " (.ip6_ext | tojson)] | map(tostring) | join(\" \")"), lines);
         assertEquals(0, jq.exitCode(), jq.stderr());
         assertEquals(String.join("\n",
-            "2026-11-22T03:49:44.123456789Z eth0 2 0 4 192.0.2.1 198.51.100.7 43910 80 S 2343432205 64240 64 74 74",
-            "2026-11-22T03:49:44.123456789Z eth0 2 0 6 2001:db8::1 2001:db8:0:1::80 43910 80 S 2343432205 64240 57 94 94",
-            "2026-11-22T03:49:44.123456789Z eth0 2 0 4 192.0.2.1 198.51.100.7 43910 80 SEW 2343432205 64240 64 78 78",
-            "2026-11-22T03:49:44.123456789Z eth0 2 0 4 192.0.2.1 198.51.100.7 43910 80 null null null 64 74 38",
+            "2026-11-22T03:49:44.123456789Z eth0 2 0 4 192.0.2.1 198.51.100.7 43910 80 S 2343432205 64240 64 74 74 null",
+            "2026-11-22T03:49:44.123456789Z eth0 2 0 6 2001:db8::1 2001:db8:0:1::80 43910 80 S 2343432205 64240 57 94 94 []",
+            "2026-11-22T03:49:44.123456789Z eth0 2 0 4 192.0.2.1 198.51.100.7 43910 80 SEW 2343432205 64240 64 78 78 null",
+            "2026-11-22T03:49:44.123456789Z eth0 2 0 4 192.0.2.1 198.51.100.7 43910 80 null null null 64 74 38 null",
             "1969-12-31T23:59:59.999999999Z null 4294967289 12345 null null null null null null null null null"
-                + " 4294967295 74") + "\n", jq.stdoutText());
+                + " 4294967295 74 null",
+            "2026-11-22T03:49:44.123456789Z eth0 2 0 6 2001:db8::1 2001:db8:0:1::80 43910 80 S 2343432205 64240 57 110 110"
+                + " [0,60]") + "\n", jq.stdoutText());
     }
 
     @Test

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 final class RecordChecks {
     static final List<String> JSON_KEYS = List.of("ts", "iface", "ifindex", "queue", "cpu", "ip", "src", "dst", "sport",
-            "dport", "flags", "seq", "win", "ttl", "len", "caplen", "data");
+            "dport", "flags", "seq", "win", "ttl", "ip6_ext", "len", "caplen", "data");
     private static final DateTimeFormatter RFC3339 =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
     private static final Pattern HEX_SUMMARY = Pattern.compile(
@@ -49,6 +49,8 @@ final class RecordChecks {
         final Long flags;
         final Long window;
         final Long ttl;
+        /** The IPv6 extension header types from the IPv6 to the TCP header, or null (see {@link #chain}). */
+        final List<Long> extensions;
 
         Expected(CaptureEvent event) {
             byte[] f = event.frame();
@@ -68,6 +70,30 @@ final class RecordChecks {
             seq = tcp ? number(f, n, (long) l4 + 4, 4) : null;
             flags = tcp ? number(f, n, (long) l4 + 13, 1) : null;
             window = tcp ? number(f, n, (long) l4 + 14, 2) : null;
+            extensions = tcp && v == 6 ? chain(f, n, l3, l4) : null;
+        }
+
+        /**
+         * The next-header numbers of the extension headers between an IPv6 header at {@code l3} and TCP at
+         * {@code l4}, as the captured bytes spell them: null unless every type and length byte on the way was
+         * captured, every header is one the program steps over, there are at most 8, and the last one names TCP and
+         * ends at {@code l4}.
+         */
+        private static List<Long> chain(byte[] f, int n, long l3, long l4) {
+            Long next = number(f, n, l3 + 6, 1);
+            List<Long> types = new ArrayList<>();
+            long at = l3 + 40;
+            while (next != null && at < l4) {
+                Long length = number(f, n, at + 1, 1);
+                if (types.size() == 8 || length == null || !List.of(0L, 43L, 44L, 51L, 60L).contains(next)) {
+                    return null;
+                }
+                types.add(next);
+                long start = at;
+                at += next == 44 ? 8 : next == 51 ? 4 * (length + 2) : 8 * (length + 1);
+                next = number(f, n, start, 1);
+            }
+            return next != null && next == 6 && at == l4 ? types : null;
         }
 
         private static byte[] slice(byte[] f, int n, long at, int length) {
@@ -136,6 +162,16 @@ final class RecordChecks {
         assertNumber(x.seq, o.get("seq"), "seq");
         assertNumber(x.window, o.get("win"), "win");
         assertNumber(x.ttl, o.get("ttl"), "ttl");
+        if (x.extensions == null) {
+            assertEquals(StrictJson.NULL, o.get("ip6_ext"), "ip6_ext");
+        } else {
+            assertTrue(o.get("ip6_ext") instanceof List, "ip6_ext is an array: " + o.get("ip6_ext"));
+            List<?> types = (List<?>) o.get("ip6_ext");
+            assertEquals(x.extensions.size(), types.size(), "ip6_ext length");
+            for (int i = 0; i < types.size(); i++) {
+                assertNumber(x.extensions.get(i), types.get(i), "ip6_ext[" + i + "]");
+            }
+        }
         assertNumber(event.wireLength() & 0xffffffffL, o.get("len"), "len");
         int n = captured(event);
         assertNumber((long) n, o.get("caplen"), "caplen");

@@ -20,6 +20,12 @@ final class SampleEvents {
         return SynFrames.event(SynFrames.ipv6Syn(), 6);
     }
 
+    /** IPv6 behind Hop-by-Hop and Destination Options headers (8 bytes each): TCP at 14 + 40 + 16. */
+    static CaptureEvent ipv6Extensions() {
+        byte[] frame = SynFrames.ipv6Syn(0, 60);
+        return SynFrames.event(frame, frame.length, SynFrames.ETHERNET_HEADER, SynFrames.ETHERNET_HEADER + 56, 6);
+    }
+
     /** 802.1Q tagged, SYN with ECE and CWR. */
     static CaptureEvent vlanEcn() {
         byte[] frame = SynFrames.ipv4Syn(true, 0xc2);
@@ -43,6 +49,6 @@ final class SampleEvents {
     }
 
     static List<CaptureEvent> all() {
-        return List.of(ipv4(), ipv6(), vlanEcn(), truncatedAfterPorts(), truncatedInIpHeader(), garbage());
+        return List.of(ipv4(), ipv6(), ipv6Extensions(), vlanEcn(), truncatedAfterPorts(), truncatedInIpHeader(), garbage());
     }
 }

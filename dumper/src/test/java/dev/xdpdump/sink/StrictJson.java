@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A strict parser for one flat JSON object (RFC 8259 values, no nesting needed but objects and arrays are refused
- * only as values of our records): for checking that every line a sink writes is JSON that jq and any other parser
+ * A strict parser for one flat JSON object (RFC 8259 values; arrays as values, as {@link java.util.List}; no nested
+ * objects, no whitespace, since our records have none): for checking that every line a sink writes is JSON that jq and any other parser
  * accept. Strings come back unescaped, numbers as {@link java.math.BigDecimal}, null as {@link #NULL}. Throws
  * {@link AssertionError} naming the position on anything a strict parser would reject.
  */
@@ -75,7 +75,29 @@ final class StrictJson {
         if (c == '-' || (c >= '0' && c <= '9')) {
             return number();
         }
+        if (c == '[') {
+            return array();
+        }
         throw error("expected a value");
+    }
+
+    private java.util.List<Object> array() {
+        expect('[');
+        java.util.List<Object> elements = new java.util.ArrayList<>();
+        if (peek() == ']') {
+            at++;
+            return elements;
+        }
+        while (true) {
+            elements.add(value());
+            char c = next();
+            if (c == ']') {
+                return elements;
+            }
+            if (c != ',') {
+                throw error("expected ',' or ']'");
+            }
+        }
     }
 
     private String string() {
