@@ -26,7 +26,7 @@ public final class XdpLink implements AutoCloseable {
     /**
      * Attaches, refusing an interface that already has an XDP program. {@link XdpMode#AUTO} picks the mode that costs
      * the watched traffic least: generic on a virtual device (veth, bridge, tun: no bus address), whose native XDP
-     * is emulated by copying every packet and losing GRO (veth traffic ran at about 0.2x, bench/RESULTS.md), and
+     * is emulated by copying every packet and losing GRO (bulk TCP through veth ran at 0.45x, bench/RESULTS.md), and
      * native on a device whose driver runs XDP on its receive queues, falling back to generic only when that driver
      * refuses native mode.
      *
