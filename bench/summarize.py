@@ -7,7 +7,8 @@ import sys
 
 RATE_ORDER = ["100k", "300k", "1M", "cpu1", "cpu2"]
 RATE_TEXT = {"100k": "100k/s", "300k": "300k/s", "1M": "1M/s", "cpu1": "unpaced, 1 CPU", "cpu2": "unpaced, 2 CPUs"}
-TOOL_ORDER = ["bare", "xdp-count", "xdp-count-generic", "ours-pcap", "ours-pcap-generic", "ours-json", "ours-hex", "xdptools", "tcpdump-w", "tcpdump-text"]
+TOOL_ORDER = ["bare", "xdp-count", "xdp-count-generic", "ours-pcap", "ours-pcap-generic", "ours-pcap-native",
+              "before-pcap-native", "before-pcap-generic", "ours-json", "ours-hex", "xdptools", "tcpdump-w", "tcpdump-text"]
 
 
 def num(text):
@@ -92,7 +93,8 @@ def main(path):
     print()
     print("| rate | comparison | CPU µs/event ratio | generator rate ratio | missing % (ours vs peer) |")
     print("|---|---|---|---|---|")
-    pairs = [("ours-pcap", "tcpdump-w"), ("ours-pcap", "xdptools"), ("ours-pcap-generic", "tcpdump-w"),
+    pairs = [("ours-pcap-native", "before-pcap-native"), ("ours-pcap-generic", "before-pcap-generic"),
+             ("ours-pcap", "tcpdump-w"), ("ours-pcap", "xdptools"), ("ours-pcap-generic", "tcpdump-w"),
              ("ours-pcap-generic", "xdptools"), ("ours-json", "tcpdump-text"),
              ("ours-hex", "tcpdump-text")]
     for rate in rates:
