@@ -43,9 +43,21 @@ public final class CaptureEvent {
     /** 4 or 6. */
     public int ipVersion() { return ipVersion; }
 
-    /** Fills the metadata; the caller has already copied {@code capturedLength} bytes into {@link #frame()}. */
+    /**
+     * Fills the metadata; the caller has already copied {@code capturedLength} bytes into {@link #frame()}. Keeps
+     * the slot's invariant, so decoders and sinks read {@link #capturedLength()} bytes without clamping.
+     *
+     * @param wireLength unsigned
+     * @throws IllegalArgumentException when {@code capturedLength} is negative, beyond the capacity or beyond the
+     *     wire length (EventLayout refuses such a sample before it reaches a slot)
+     */
     public CaptureEvent set(long wallClockNanos, int cpu, int ifindex, int rxQueue, int wireLength,
                             int capturedLength, int l3Offset, int l4Offset, int ipVersion) {
+        if (capturedLength < 0 || capturedLength > frame.length
+                || Integer.compareUnsigned(capturedLength, wireLength) > 0) {
+            throw new IllegalArgumentException("captured length " + capturedLength + " outside [0, min(capacity "
+                    + frame.length + ", wire length " + Integer.toUnsignedString(wireLength) + ")]");
+        }
         this.wallClockNanos = wallClockNanos;
         this.cpu = cpu;
         this.ifindex = ifindex;

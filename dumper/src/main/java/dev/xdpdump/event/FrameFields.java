@@ -43,18 +43,6 @@ public final class FrameFields {
     private int window;
     private int ttl;
 
-    /**
-     * Frame bytes of {@code event} that may be read: {@code capturedLength} clamped to {@code [0, capacity]}.
-     * Sinks use this, not {@code capturedLength()}, so a corrupt length can never index past the slot.
-     */
-    public static int readableLength(CaptureEvent event) {
-        int length = event.capturedLength();
-        if (length < 0) {
-            return 0;
-        }
-        return Math.min(length, event.frame().length);
-    }
-
     /** Replaces this object's fields with those of {@code event}; fields the bytes do not reach become absent. */
     public FrameFields decode(CaptureEvent event) {
         present = 0;
@@ -63,7 +51,7 @@ public final class FrameFields {
         seq = 0;
 
         byte[] frame = event.frame();
-        int limit = readableLength(event);
+        int limit = event.capturedLength();
         int l3 = event.l3Offset();
         int version = event.ipVersion();
         // The version nibble must agree with the event: otherwise l3Offset points at something that is not this header.

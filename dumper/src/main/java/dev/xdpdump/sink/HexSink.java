@@ -74,9 +74,9 @@ public final class HexSink extends BufferedSink {
         out.writeBytes(TTL);
         writeOptional(out, f.hasTtl(), f.ttl());
         out.writeBytes(LENGTH).writeDecimal(event.wireLength() & 0xffffffffL);
-        out.writeBytes(CAPLEN).writeDecimal(FrameFields.readableLength(event));
+        out.writeBytes(CAPLEN).writeDecimal(event.capturedLength());
         out.writeByte('\n');
-        HexDumpLayout.write(out, event.frame(), 0, FrameFields.readableLength(event));
+        HexDumpLayout.write(out, event.frame(), 0, event.capturedLength());
         out.writeByte('\n');
     }
 

@@ -109,7 +109,7 @@ public final class JsonSink extends BufferedSink {
         out.writeBytes(IP6_EXT);
         writeExtensions(out, f);
         out.writeBytes(LEN).writeDecimal(event.wireLength() & 0xffffffffL);
-        int captured = FrameFields.readableLength(event);
+        int captured = event.capturedLength();
         out.writeBytes(CAPLEN).writeDecimal(captured);
         out.writeBytes(DATA).writeHexBytes(event.frame(), 0, captured);
         out.writeBytes(END);

@@ -1,7 +1,6 @@
 package dev.xdpdump.sink;
 
 import dev.xdpdump.event.CaptureEvent;
-import dev.xdpdump.event.FrameFields;
 
 import java.io.IOException;
 
@@ -48,9 +47,8 @@ public final class PcapSink extends BufferedSink {
         long epochNanos = event.wallClockNanos();
         long seconds = Math.floorDiv(epochNanos, 1_000_000_000L);
         int fraction = (int) Math.floorMod(epochNanos, 1_000_000_000L);
-        int captured = Math.min(FrameFields.readableLength(event), snapLength);
-        // A record claiming fewer bytes on the wire than it holds is malformed; trust the bytes we hold.
-        long wire = Math.max(event.wireLength() & 0xffffffffL, captured);
+        int captured = Math.min(event.capturedLength(), snapLength); // the header promises readers the snap length
+        long wire = event.wireLength() & 0xffffffffL; // never below captured: the slot keeps that invariant
         out.writeIntLE((int) seconds)
             .writeIntLE(nanoseconds ? fraction : fraction / 1000)
             .writeIntLE(captured)

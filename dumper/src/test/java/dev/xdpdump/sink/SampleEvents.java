@@ -45,7 +45,7 @@ final class SampleEvents {
     /** Offsets and lengths no real event has. */
     static CaptureEvent garbage() {
         CaptureEvent event = SynFrames.event(SynFrames.ipv4Syn(), 4);
-        return event.set(-1, 99, -7, 12345, -1, 1_000_000, -14, Integer.MAX_VALUE, 9);
+        return event.set(-1, 99, -7, 12345, -1, event.capacity(), -14, Integer.MAX_VALUE, 9);
     }
 
     static List<CaptureEvent> all() {
