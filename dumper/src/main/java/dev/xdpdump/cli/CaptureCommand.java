@@ -5,6 +5,7 @@ import dev.xdpdump.pipeline.StopSignal;
 import dev.xdpdump.pipeline.Summary;
 import dev.xdpdump.pipeline.Supervisor;
 import dev.xdpdump.sink.InterfaceNames;
+import dev.xdpdump.sink.Output;
 import dev.xdpdump.sink.OutputFormat;
 import dev.xdpdump.sys.Capabilities;
 import dev.xdpdump.sys.ErrnoException;
@@ -83,7 +84,7 @@ final class CaptureCommand {
             }
             plans.add(new Capture.OutputPlan(spec.name(), spec.format().word(), () -> spec.format().open(
                     spec.target(), options.snapLength(), options.nanoseconds(), names,
-                    options.jsonStats() && spec.format() == OutputFormat.JSON), pipe));
+                    options.jsonStats() && spec.format() == OutputFormat.JSON)));
         }
         Capture.Settings settings = new Capture.Settings(name, ifindex, options.mode(), options.snapLength(),
                 options.ringBytesPerCpu(), options.count());
@@ -142,10 +143,13 @@ final class CaptureCommand {
                 continue;
             }
             IOException cause = capture.outputFailure(i);
+            boolean full = cause != null && Output.classify(cause) == Output.Failure.NO_SPACE;
             CaptureFailure failure = new CaptureFailure("writing " + capture.outputName(i) + " failed: "
                     + (cause == null ? "unknown error" : cause.getMessage()) + "; "
                     + (capture.outputCount() > 1 ? "that output stopped, the others went on" : "capture stopped")
-                    + ", the output holds only complete records (free space or pick another path)", cause);
+                    + ", the output holds only complete records ("
+                    + (full ? "free space or pick another path" : "check the device or pick another path") + ")",
+                    cause);
             if (failed == null) {
                 failed = failure;
             } else {

@@ -53,9 +53,8 @@ public final class Capture implements AutoCloseable {
      *
      * @param name for messages: a path, or "standard output"
      * @param kind the format's word, naming this output's counters when there are several
-     * @param pipe the output is a pipe: a failed write means its reader went away, a normal end
      */
-    public record OutputPlan(String name, String kind, SinkOpener opener, boolean pipe) {}
+    public record OutputPlan(String name, String kind, SinkOpener opener) {}
 
     /** How a stop ended. */
     public enum Ending {
@@ -127,7 +126,7 @@ public final class Capture implements AutoCloseable {
      */
     public static Capture startUnattached(Settings settings, Sink sink, StopSignal stop) throws ErrnoException,
             IOException {
-        return start(settings, List.of(new OutputPlan("benchmark", "bench", () -> sink, false)), stop, false);
+        return start(settings, List.of(new OutputPlan("benchmark", "bench", () -> sink)), stop, false);
     }
 
     private static Capture start(Settings settings, List<OutputPlan> plans, StopSignal stop, boolean attach)
@@ -150,8 +149,7 @@ public final class Capture implements AutoCloseable {
             // Events the program emits from here on wait in the perf rings until the reader starts.
             Departures departures = new Departures(handlers, stop);
             for (OutputPlan plan : plans) {
-                handlers.add(new SinkHandler(plan.name(), plan.opener().open(), settings.count(), plan.pipe(),
-                        departures));
+                handlers.add(new SinkHandler(plan.name(), plan.opener().open(), settings.count(), departures));
             }
             int slotCapacity = settings.snapLength();
             long slotBytes = Math.min(SLOT_BYTES, (long) settings.ringBytesPerCpu() * cpus);

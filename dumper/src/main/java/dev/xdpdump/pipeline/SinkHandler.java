@@ -2,6 +2,7 @@ package dev.xdpdump.pipeline;
 
 import com.lmax.disruptor.EventHandler;
 import dev.xdpdump.event.CaptureEvent;
+import dev.xdpdump.sink.Output;
 import dev.xdpdump.sink.Sink;
 import dev.xdpdump.sink.Totals;
 
@@ -40,7 +41,6 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
     private final String name;
     private final Sink sink;
     private final long limit;
-    private final boolean pipe;
     private final Departure departure;
     /** Events handed to the sink, written or buffered. */
     private long taken;
@@ -55,13 +55,11 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
     /**
      * @param name for messages: a path, or "standard output"
      * @param limit events to write before stopping, or 0 for no limit
-     * @param pipe a failed write then means the reader went away, a normal end
      */
-    SinkHandler(String name, Sink sink, long limit, boolean pipe, Departure departure) {
+    SinkHandler(String name, Sink sink, long limit, Departure departure) {
         this.name = name;
         this.sink = sink;
         this.limit = limit;
-        this.pipe = pipe;
         this.departure = departure;
     }
 
@@ -103,7 +101,12 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
         }
         failure = e;
         writeErrors++;
-        leave(pipe ? State.CLOSED : State.FAILED);
+        leave(endFor(e));
+    }
+
+    /** A reader that went away (`| head`) ends an output normally; any other failure is one. */
+    private static State endFor(IOException e) {
+        return Output.classify(e) == Output.Failure.READER_GONE ? State.CLOSED : State.FAILED;
     }
 
     private synchronized boolean leave(State to) {
@@ -154,7 +157,7 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
             if (now == State.LIVE || now == State.COUNT_REACHED) {
                 failure = e; // the last flush or the trailer failed: the capture is over, nobody to tell
                 writeErrors++;
-                state = pipe ? State.CLOSED : State.FAILED;
+                state = endFor(e);
             }
         }
     }
@@ -167,7 +170,7 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
         return state;
     }
 
-    /** The write that failed, for the message; null unless {@link State#FAILED} or a closed pipe. */
+    /** The write that failed, for the message; null unless {@link State#FAILED} or {@link State#CLOSED} by one. */
     IOException failure() {
         return failure;
     }

@@ -24,6 +24,32 @@ import java.nio.file.StandardOpenOption;
  * failed write every further write fails.
  */
 public final class Output implements AutoCloseable {
+    /** What a failed write means for the capture. */
+    public enum Failure {
+        /** The reader went away (EPIPE: `| head` exited): a normal end of this output, as for tcpdump. */
+        READER_GONE,
+        /** The file system is full or the file too large (ENOSPC, EDQUOT, EFBIG). */
+        NO_SPACE,
+        /** Anything else: an I/O error, a device gone. */
+        OTHER
+    }
+
+    /**
+     * Classifies a failure of a write or flush. The JDK reports errno only as strerror's text, so this is the one
+     * place that reads it.
+     */
+    public static Failure classify(IOException failure) {
+        String message = String.valueOf(failure.getMessage());
+        if (message.contains("Broken pipe")) {
+            return Failure.READER_GONE;
+        }
+        if (message.contains("No space left on device") || message.contains("Disk quota exceeded")
+                || message.contains("File too large")) {
+            return Failure.NO_SPACE;
+        }
+        return Failure.OTHER;
+    }
+
     /** The target word that means standard output. */
     public static final String STDOUT = "-";
     /**

@@ -26,12 +26,13 @@ class SinkHandlerTest {
         long buffered;
         volatile long written;
         long failAfter = Long.MAX_VALUE;
+        String failWith = "No space left on device";
         boolean closed;
 
         @Override
         public void write(CaptureEvent event) throws IOException {
             if (written + buffered >= failAfter) {
-                throw new IOException("No space left on device");
+                throw new IOException(failWith);
             }
             buffered++;
         }
@@ -67,15 +68,15 @@ class SinkHandlerTest {
         }
     }
 
-    private static SinkHandler handler(CountingSink sink, long limit, boolean pipe, List<SinkHandler> departed) {
-        return new SinkHandler("out", sink, limit, pipe, departed::add);
+    private static SinkHandler handler(CountingSink sink, long limit, List<SinkHandler> departed) {
+        return new SinkHandler("out", sink, limit, departed::add);
     }
 
     @Test
     void countLimitWritesExactlyThatManyAndDiscardsTheRest() {
         CountingSink sink = new CountingSink();
         List<SinkHandler> departed = new ArrayList<>();
-        SinkHandler handler = handler(sink, 5, false, departed);
+        SinkHandler handler = handler(sink, 5, departed);
         feed(handler, 12);
         assertEquals(5, handler.written());
         assertEquals(12, handler.consumed());
@@ -89,7 +90,7 @@ class SinkHandlerTest {
         CountingSink sink = new CountingSink();
         sink.failAfter = 3;
         List<SinkHandler> departed = new ArrayList<>();
-        SinkHandler handler = handler(sink, 0, false, departed);
+        SinkHandler handler = handler(sink, 0, departed);
         feed(handler, 2);
         feed(handler, 4);
         assertEquals(2, handler.written());
@@ -104,8 +105,9 @@ class SinkHandlerTest {
     void closedPipeEndsThatOutputNormally() {
         CountingSink sink = new CountingSink();
         sink.failAfter = 0;
+        sink.failWith = "Broken pipe";
         List<SinkHandler> departed = new ArrayList<>();
-        SinkHandler handler = handler(sink, 0, true, departed);
+        SinkHandler handler = handler(sink, 0, departed);
         feed(handler, 1);
         assertEquals(SinkHandler.State.CLOSED, handler.state());
     }
@@ -114,7 +116,7 @@ class SinkHandlerTest {
     void outputGivenUpOnWritesNothingMoreAndReportsNoError() {
         CountingSink sink = new CountingSink();
         List<SinkHandler> departed = new ArrayList<>();
-        SinkHandler handler = handler(sink, 0, false, departed);
+        SinkHandler handler = handler(sink, 0, departed);
         feed(handler, 3);
         handler.giveUp();
         sink.failAfter = 0; // what an interrupted write would do
@@ -136,7 +138,7 @@ class SinkHandlerTest {
                 totals.forEachCounter((name, value) -> seen.add(name + "=" + value));
             }
         };
-        SinkHandler handler = handler(sink, 0, false, new ArrayList<>());
+        SinkHandler handler = handler(sink, 0, new ArrayList<>());
         feed(handler, 2);
         handler.finish(visitor -> visitor.counter("written", 2));
         assertEquals(List.of("written=2"), seen);
@@ -148,6 +150,7 @@ class SinkHandlerTest {
         CountingSink file = new CountingSink();
         CountingSink pipe = new CountingSink();
         pipe.failAfter = 3; // `| head -n 3`
+        pipe.failWith = "Broken pipe";
         StopSignal stop = new StopSignal();
         List<SinkHandler> outputs = new ArrayList<>();
         SinkHandler.Departure lastOneOut = output -> {
@@ -155,8 +158,8 @@ class SinkHandlerTest {
                 stop.request(StopSignal.Reason.OUTPUT_CLOSED);
             }
         };
-        outputs.add(new SinkHandler("file", file, 0, false, lastOneOut));
-        outputs.add(new SinkHandler("standard output", pipe, 0, true, lastOneOut));
+        outputs.add(new SinkHandler("file", file, 0, lastOneOut));
+        outputs.add(new SinkHandler("standard output", pipe, 0, lastOneOut));
         Disruptor<CaptureEvent> disruptor = new Disruptor<>(() -> new CaptureEvent(64), 64, Thread::new,
                 ProducerType.SINGLE, new BlockingWaitStrategy());
         disruptor.handleEventsWith(outputs.toArray(SinkHandler[]::new));

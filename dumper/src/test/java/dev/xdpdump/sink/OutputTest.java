@@ -81,4 +81,14 @@ class OutputTest {
         output.close();
         assertThrows(IOException.class, () -> output.write(new OutputBuffer(16).writeByte(1)));
     }
+
+    @Test
+    void failuresAreClassifiedByWhatTheKernelSaid() {
+        assertEquals(Output.Failure.READER_GONE, Output.classify(new IOException("Broken pipe")));
+        assertEquals(Output.Failure.NO_SPACE, Output.classify(new IOException("No space left on device")));
+        assertEquals(Output.Failure.NO_SPACE, Output.classify(new IOException("File too large")));
+        assertEquals(Output.Failure.NO_SPACE, Output.classify(new IOException("Disk quota exceeded")));
+        assertEquals(Output.Failure.OTHER, Output.classify(new IOException("Input/output error")));
+        assertEquals(Output.Failure.OTHER, Output.classify(new IOException()));
+    }
 }
