@@ -342,7 +342,10 @@ public final class Capture implements AutoCloseable {
      */
     private Ending drain() {
         try {
-            while (readerThread.isAlive() || outputs.stream().anyMatch(o -> o.consumed() < reader.received())) {
+            // An output given up on is not waited for: it writes nothing more, and an interrupt that caught it
+            // waiting makes the Disruptor skip one event, so its consumed count may never catch up.
+            while (readerThread.isAlive() || outputs.stream().anyMatch(o -> o.state() != SinkHandler.State.GIVEN_UP
+                    && o.consumed() < reader.received())) {
                 if (stop.awaitHurry(STOP_POLL_MILLIS)) {
                     return Ending.SECOND_SIGNAL;
                 }

@@ -182,4 +182,38 @@ class SinkHandlerTest {
         outputs.get(0).readerGone();
         assertEquals(StopSignal.Reason.OUTPUT_CLOSED, stop.reason());
     }
+
+    @Test
+    void outputGivenUpOnWhileWaitingForEventsDoesNotStopTheCapture() throws Exception {
+        StopSignal stop = new StopSignal();
+        List<SinkHandler> departed = new ArrayList<>();
+        SinkHandler idle = handler(new CountingSink(), 0, departed);
+        Disruptor<CaptureEvent> disruptor = new Disruptor<>(() -> new CaptureEvent(64), 64, Thread::new,
+                ProducerType.SINGLE, new BlockingWaitStrategy());
+        disruptor.handleEventsWith(idle);
+        disruptor.setDefaultExceptionHandler(new SinkExceptions(stop));
+        RingBuffer<CaptureEvent> ring = disruptor.start();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (idle.thread() == null && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        Thread.sleep(50); // let it block in the Disruptor's wait; either way the give-up must not stop the capture
+        idle.giveUp();
+        // The Disruptor counts an interrupted wait as a handled event, so the given-up output may skip one; what
+        // matters is that it keeps consuming (the ring does not block) and the capture goes on.
+        for (int i = 0; i < 200; i++) {
+            long sequence = ring.tryNext(); // throws if the ring stopped moving: 64 slots, 200 events
+            ring.publish(sequence);
+            while (ring.remainingCapacity() == 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+        }
+        while (idle.consumed() < 199 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        disruptor.halt();
+        assertTrue(idle.consumed() >= 199, "it goes on consuming after the interrupt: " + idle.consumed());
+        assertNull(stop.reason(), "an interrupted wait is not an output failure");
+        assertEquals(List.of(idle), departed);
+    }
 }
