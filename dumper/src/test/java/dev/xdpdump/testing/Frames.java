@@ -1,83 +1,85 @@
-package dev.xdpdump.bpf;
+package dev.xdpdump.testing;
 
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * Frames crafted byte by byte for the kernel tests. Each builder writes the fields a test names and plain defaults
+ * Frames crafted byte by byte for the tests. Each builder writes the fields a test names and plain defaults
  * for the rest; a header builder wraps the bytes of the layer above it. Checksums stay zero: the program never reads
  * them.
  *
  * <pre>{@code ethernet(ETH_P_IP).tag(ETH_P_8021Q, 100).wrap(ipv4().ihl(6).wrap(tcp().flags(SYN).bytes()))}</pre>
  */
-final class Frames {
-    static final int ETH_P_IP = 0x0800;
-    static final int ETH_P_IPV6 = 0x86dd;
-    static final int ETH_P_ARP = 0x0806;
-    static final int ETH_P_8021Q = 0x8100;
-    static final int ETH_P_8021AD = 0x88a8;
+public final class Frames {
+    public static final int ETH_P_IP = 0x0800;
+    public static final int ETH_P_IPV6 = 0x86dd;
+    public static final int ETH_P_ARP = 0x0806;
+    public static final int ETH_P_8021Q = 0x8100;
+    public static final int ETH_P_8021AD = 0x88a8;
     /** The TPID of 802.1ad tags before 0x88a8 was assigned ("old QinQ"). */
-    static final int ETH_P_QINQ_OLD = 0x9100;
+    public static final int ETH_P_QINQ_OLD = 0x9100;
 
-    static final int IPPROTO_ICMP = 1;
-    static final int IPPROTO_TCP = 6;
-    static final int IPPROTO_UDP = 17;
-    static final int IPPROTO_ICMPV6 = 58;
-    static final int IPPROTO_HOPOPTS = 0;
-    static final int IPPROTO_ROUTING = 43;
-    static final int IPPROTO_FRAGMENT = 44;
-    static final int IPPROTO_ESP = 50;
-    static final int IPPROTO_AH = 51;
-    static final int IPPROTO_NONE = 59;
-    static final int IPPROTO_DSTOPTS = 60;
+    public static final int IPPROTO_ICMP = 1;
+    public static final int IPPROTO_TCP = 6;
+    public static final int IPPROTO_UDP = 17;
+    public static final int IPPROTO_ICMPV6 = 58;
+    public static final int IPPROTO_HOPOPTS = 0;
+    public static final int IPPROTO_ROUTING = 43;
+    public static final int IPPROTO_FRAGMENT = 44;
+    public static final int IPPROTO_ESP = 50;
+    public static final int IPPROTO_AH = 51;
+    public static final int IPPROTO_NONE = 59;
+    public static final int IPPROTO_DSTOPTS = 60;
 
-    static final int FIN = 0x01;
-    static final int SYN = 0x02;
-    static final int RST = 0x04;
-    static final int PSH = 0x08;
-    static final int ACK = 0x10;
-    static final int ECE = 0x40;
-    static final int CWR = 0x80;
+    public static final int FIN = 0x01;
+    public static final int SYN = 0x02;
+    public static final int RST = 0x04;
+    public static final int PSH = 0x08;
+    public static final int ACK = 0x10;
+    public static final int ECE = 0x40;
+    public static final int CWR = 0x80;
 
-    static final int ETHERNET_HEADER = 14;
-    static final int VLAN_TAG = 4;
-    static final int IPV4_HEADER = 20;
-    static final int IPV6_HEADER = 40;
-    static final int TCP_HEADER = 20;
+    public static final int ETHERNET_HEADER = 14;
+    public static final int VLAN_TAG = 4;
+    public static final int IPV4_HEADER = 20;
+    public static final int IPV6_HEADER = 40;
+    public static final int TCP_HEADER = 20;
 
     /** IPv4 "more fragments" flag, in the flags/fragment-offset word. */
-    static final int MORE_FRAGMENTS = 0x2000;
+    public static final int MORE_FRAGMENTS = 0x2000;
 
     private Frames() {}
 
-    static Ethernet ethernet(int etherType) {
+    public static Ethernet ethernet(int etherType) {
         return new Ethernet(etherType);
     }
 
-    static Ipv4 ipv4() {
+    public static Ipv4 ipv4() {
         return new Ipv4();
     }
 
-    static Ipv6 ipv6() {
+    public static Ipv6 ipv6() {
         return new Ipv6();
     }
 
-    static Tcp tcp() {
+    public static Tcp tcp() {
         return new Tcp();
     }
 
     /** Ethernet, IPv4 (no options), TCP with the given flags and 20 bytes of options. */
-    static byte[] ipv4Tcp(int flags) {
+    public static byte[] ipv4Tcp(int flags) {
         return ethernet(ETH_P_IP).wrap(ipv4().wrap(tcp().flags(flags).bytes()));
     }
 
     /** Ethernet, IPv6, TCP with the given flags and 20 bytes of options. */
-    static byte[] ipv6Tcp(int flags) {
+    public static byte[] ipv6Tcp(int flags) {
         return ethernet(ETH_P_IPV6).wrap(ipv6().wrap(tcp().flags(flags).bytes()));
     }
 
     /** UDP 5353 -> 53 carrying {@code payload} bytes. */
-    static byte[] udp(int payload) {
+    public static byte[] udp(int payload) {
         byte[] udp = new byte[8 + payload];
         putShort(udp, 0, 5353);
         putShort(udp, 2, 53);
@@ -86,7 +88,7 @@ final class Frames {
     }
 
     /** ICMP (or ICMPv6) echo request, identifier 1, sequence 1, with {@code payload} bytes. */
-    static byte[] icmpEcho(int type, int payload) {
+    public static byte[] icmpEcho(int type, int payload) {
         byte[] icmp = new byte[8 + payload];
         icmp[0] = (byte) type;
         putShort(icmp, 4, 1);
@@ -95,7 +97,7 @@ final class Frames {
     }
 
     /** ARP request (Ethernet/IPv4) for 192.0.2.7 from 192.0.2.1: the body of an {@link #ETH_P_ARP} frame. */
-    static byte[] arpRequest() {
+    public static byte[] arpRequest() {
         byte[] arp = new byte[28];
         putShort(arp, 0, 1);          // hardware type Ethernet
         putShort(arp, 2, ETH_P_IP);   // protocol type
@@ -109,12 +111,12 @@ final class Frames {
     }
 
     /** The first {@code length} bytes of {@code frame}. */
-    static byte[] cut(byte[] frame, int length) {
+    public static byte[] cut(byte[] frame, int length) {
         return Arrays.copyOf(frame, length);
     }
 
     /** Destination, source, then the tags in the order added (outermost first), then the EtherType. */
-    static final class Ethernet {
+    public static final class Ethernet {
         static final byte[] DESTINATION = {0x02, 0, 0, 0, 0, 0x02};
         static final byte[] SOURCE = {0x02, 0, 0, 0, 0, 0x01};
         private final ByteArrayOutputStream tags = new ByteArrayOutputStream();
@@ -125,7 +127,7 @@ final class Frames {
         }
 
         /** Adds a VLAN tag (TPID 0x8100, 0x88a8 or 0x9100) inside the ones added before. */
-        Ethernet tag(int tpid, int vlanId) {
+        public Ethernet tag(int tpid, int vlanId) {
             byte[] tag = new byte[4];
             putShort(tag, 0, tpid);
             putShort(tag, 2, vlanId & 0x0fff);
@@ -133,7 +135,7 @@ final class Frames {
             return this;
         }
 
-        byte[] wrap(byte[] payload) {
+        public byte[] wrap(byte[] payload) {
             ByteArrayOutputStream frame = new ByteArrayOutputStream();
             frame.writeBytes(DESTINATION);
             frame.writeBytes(SOURCE);
@@ -146,7 +148,7 @@ final class Frames {
     }
 
     /** 192.0.2.1 -> 198.51.100.7, TTL 64, protocol TCP, total length computed unless set. */
-    static final class Ipv4 {
+    public static final class Ipv4 {
         private int version = 4;
         private int ihl = 5;
         private int headerBytes = -1;
@@ -155,39 +157,39 @@ final class Frames {
         private int protocol = IPPROTO_TCP;
 
         /** The header length field, in 32-bit words; as many header bytes are written (options are NOPs). */
-        Ipv4 ihl(int words) {
+        public Ipv4 ihl(int words) {
             this.ihl = words;
             return this;
         }
 
         /** Writes this many header bytes whatever the IHL field says (at least 20, so the fixed fields exist). */
-        Ipv4 headerBytes(int bytes) {
+        public Ipv4 headerBytes(int bytes) {
             this.headerBytes = bytes;
             return this;
         }
 
-        Ipv4 version(int version) {
+        public Ipv4 version(int version) {
             this.version = version;
             return this;
         }
 
-        Ipv4 totalLength(int totalLength) {
+        public Ipv4 totalLength(int totalLength) {
             this.totalLength = totalLength;
             return this;
         }
 
         /** @param offsetUnits the fragment offset in 8-byte units */
-        Ipv4 fragment(boolean moreFragments, int offsetUnits) {
+        public Ipv4 fragment(boolean moreFragments, int offsetUnits) {
             this.flagsAndOffset = (moreFragments ? MORE_FRAGMENTS : 0) | (offsetUnits & 0x1fff);
             return this;
         }
 
-        Ipv4 protocol(int protocol) {
+        public Ipv4 protocol(int protocol) {
             this.protocol = protocol;
             return this;
         }
 
-        byte[] wrap(byte[] payload) {
+        public byte[] wrap(byte[] payload) {
             int length = Math.max(IPV4_HEADER, headerBytes >= 0 ? headerBytes : ihl * 4);
             byte[] ip = new byte[length + payload.length];
             Arrays.fill(ip, IPV4_HEADER, length, (byte) 0x01); // NOP options
@@ -208,24 +210,24 @@ final class Frames {
      * added, each naming the next; the last names {@link #nextHeader} (TCP unless set), and so does the fixed header
      * when there are none.
      */
-    static final class Ipv6 {
+    public static final class Ipv6 {
         private int version = 6;
         private int nextHeader = IPPROTO_TCP;
-        private final java.util.List<byte[]> extensions = new java.util.ArrayList<>();
-        private final java.util.List<Integer> extensionTypes = new java.util.ArrayList<>();
+        private final List<byte[]> extensions = new ArrayList<>();
+        private final List<Integer> extensionTypes = new ArrayList<>();
 
-        Ipv6 version(int version) {
+        public Ipv6 version(int version) {
             this.version = version;
             return this;
         }
 
-        Ipv6 nextHeader(int nextHeader) {
+        public Ipv6 nextHeader(int nextHeader) {
             this.nextHeader = nextHeader;
             return this;
         }
 
         /** Adds an 8-byte extension header of {@code type} (Fragment: offset 0, no more fragments; AH: 16 bytes). */
-        Ipv6 extension(int type) {
+        public Ipv6 extension(int type) {
             return extension(type, type == IPPROTO_AH ? 16 : 8);
         }
 
@@ -234,7 +236,7 @@ final class Frames {
          * filled with padding options, Routing of type 4 with no segments left, AH with SPI 0x100 and a zero ICV. The
          * length field is written in the type's own units: 8 bytes (minus the first 8), AH 4 bytes (minus 8).
          */
-        Ipv6 extension(int type, int length) {
+        public Ipv6 extension(int type, int length) {
             byte[] h = new byte[length];
             switch (type) {
                 case IPPROTO_HOPOPTS, IPPROTO_DSTOPTS -> {
@@ -269,7 +271,7 @@ final class Frames {
         }
 
         /** Adds a fragment header; {@code offsetUnits} in 8-byte units. */
-        Ipv6 fragment(boolean moreFragments, int offsetUnits) {
+        public Ipv6 fragment(boolean moreFragments, int offsetUnits) {
             extension(IPPROTO_FRAGMENT, 8);
             byte[] h = extensions.get(extensions.size() - 1);
             putShort(h, 2, (offsetUnits & 0x1fff) << 3 | (moreFragments ? 1 : 0));
@@ -277,7 +279,7 @@ final class Frames {
         }
 
         /** Bytes of all extension headers added so far. */
-        int extensionBytes() {
+        public int extensionBytes() {
             int length = 0;
             for (byte[] h : extensions) {
                 length += h.length;
@@ -285,7 +287,7 @@ final class Frames {
             return length;
         }
 
-        byte[] wrap(byte[] payload) {
+        public byte[] wrap(byte[] payload) {
             int chain = extensionBytes();
             byte[] ip = new byte[IPV6_HEADER + chain + payload.length];
             ip[0] = (byte) (version << 4);
@@ -316,7 +318,7 @@ final class Frames {
      * 43910 -> 80 and seq 0x8badf00d unless set, window 64240, flags SYN, data offset 10 (MSS 1460 then NOPs), no
      * payload.
      */
-    static final class Tcp {
+    public static final class Tcp {
         private int sourcePort = 43910;
         private int destinationPort = 80;
         private long seq = 0x8badf00dL;
@@ -325,41 +327,41 @@ final class Frames {
         private int headerBytes = -1;
         private int payload;
 
-        Tcp flags(int flags) {
+        public Tcp flags(int flags) {
             this.flags = flags;
             return this;
         }
 
-        Tcp ports(int source, int destination) {
+        public Tcp ports(int source, int destination) {
             this.sourcePort = source;
             this.destinationPort = destination;
             return this;
         }
 
-        Tcp seq(long seq) {
+        public Tcp seq(long seq) {
             this.seq = seq;
             return this;
         }
 
         /** The data offset field, in 32-bit words; as many header bytes are written unless {@link #headerBytes}. */
-        Tcp dataOffset(int words) {
+        public Tcp dataOffset(int words) {
             this.dataOffset = words;
             return this;
         }
 
         /** Writes this many header bytes whatever the data offset says (at least 20, so the fixed fields exist). */
-        Tcp headerBytes(int bytes) {
+        public Tcp headerBytes(int bytes) {
             this.headerBytes = bytes;
             return this;
         }
 
         /** Bytes of data after the header (a SYN may carry data: TCP Fast Open). */
-        Tcp payload(int bytes) {
+        public Tcp payload(int bytes) {
             this.payload = bytes;
             return this;
         }
 
-        byte[] bytes() {
+        public byte[] bytes() {
             int length = Math.max(TCP_HEADER, headerBytes >= 0 ? headerBytes : dataOffset * 4);
             byte[] tcp = new byte[length + payload];
             putShort(tcp, 0, sourcePort);
