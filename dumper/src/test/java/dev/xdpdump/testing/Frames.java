@@ -6,9 +6,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Frames crafted byte by byte for the tests. Each builder writes the fields a test names and plain defaults
- * for the rest; a header builder wraps the bytes of the layer above it. Checksums stay zero: the program never reads
- * them.
+ * Frames crafted byte by byte for every test tier. Each builder writes the fields a test names and plain defaults
+ * for the rest; a header builder wraps the bytes of the layer above it. Checksums stay zero unless asked for
+ * ({@link Ipv4#checksummed()}, {@link Ipv6#checksummed()}): the program never reads them, but tools that show a frame
+ * (hexdump, pcap readers) and the golden texts of the sink tests do. {@link #ipv4Syn()} and {@link #ipv6Syn(int...)}
+ * are those golden frames: SYNs as Linux sends them, checksums correct.
  *
  * <pre>{@code ethernet(ETH_P_IP).tag(ETH_P_8021Q, 100).wrap(ipv4().ihl(6).wrap(tcp().flags(SYN).bytes()))}</pre>
  */
@@ -49,6 +51,14 @@ public final class Frames {
 
     /** IPv4 "more fragments" flag, in the flags/fragment-offset word. */
     public static final int MORE_FRAGMENTS = 0x2000;
+    /** IPv4 "don't fragment" flag, in the flags/fragment-offset word. */
+    public static final int DONT_FRAGMENT = 0x4000;
+
+    /** The TCP defaults of {@link #tcp()}. */
+    public static final int SOURCE_PORT = 43910;
+    public static final int DESTINATION_PORT = 80;
+    public static final long SEQ = 0x8badf00dL;
+    public static final int WINDOW = 64240;
 
     private Frames() {}
 
@@ -76,6 +86,36 @@ public final class Frames {
     /** Ethernet, IPv6, TCP with the given flags and 20 bytes of options. */
     public static byte[] ipv6Tcp(int flags) {
         return ethernet(ETH_P_IPV6).wrap(ipv6().wrap(tcp().flags(flags).bytes()));
+    }
+
+    /**
+     * Ethernet, IPv4 192.0.2.1 -> 198.51.100.7 (TTL 64, don't fragment), TCP SYN with {@link Tcp#linuxSynOptions()},
+     * IPv4 and TCP checksums correct.
+     */
+    public static byte[] ipv4Syn() {
+        return ipv4Syn(ethernet(ETH_P_IP), SYN);
+    }
+
+    /** As {@link #ipv4Syn()} behind an 802.1Q tag (VLAN 100), with the given TCP flags byte. */
+    public static byte[] taggedIpv4Syn(int tcpFlags) {
+        return ipv4Syn(ethernet(ETH_P_IP).tag(ETH_P_8021Q, 100), tcpFlags);
+    }
+
+    private static byte[] ipv4Syn(Ethernet ethernet, int tcpFlags) {
+        return ethernet.wrap(ipv4().dontFragment().checksummed().wrap(tcp().flags(tcpFlags).linuxSynOptions().bytes()));
+    }
+
+    /**
+     * Ethernet, IPv6 2001:db8::1 -> 2001:db8:0:1::80 (hop limit 57), the TCP SYN of {@link #ipv4Syn()} with its
+     * checksum correct, behind extension headers of the given types in order, each of its default size
+     * ({@link Ipv6#extension(int)}).
+     */
+    public static byte[] ipv6Syn(int... extensionTypes) {
+        Ipv6 ip = ipv6().checksummed();
+        for (int type : extensionTypes) {
+            ip.extension(type);
+        }
+        return ethernet(ETH_P_IPV6).wrap(ip.wrap(tcp().linuxSynOptions().bytes()));
     }
 
     /** UDP 5353 -> 53 carrying {@code payload} bytes. */
@@ -117,8 +157,8 @@ public final class Frames {
 
     /** Destination, source, then the tags in the order added (outermost first), then the EtherType. */
     public static final class Ethernet {
-        static final byte[] DESTINATION = {0x02, 0, 0, 0, 0, 0x02};
-        static final byte[] SOURCE = {0x02, 0, 0, 0, 0, 0x01};
+        private static final byte[] DESTINATION = {0x02, 0, 0, 0, 0, 0x02};
+        private static final byte[] SOURCE = {0x02, 0, 0, 0, 0, 0x01};
         private final ByteArrayOutputStream tags = new ByteArrayOutputStream();
         private final int etherType;
 
@@ -147,7 +187,7 @@ public final class Frames {
         }
     }
 
-    /** 192.0.2.1 -> 198.51.100.7, TTL 64, protocol TCP, total length computed unless set. */
+    /** 192.0.2.1 -> 198.51.100.7, TTL 64, protocol TCP, total length computed unless set, checksums zero. */
     public static final class Ipv4 {
         private int version = 4;
         private int ihl = 5;
@@ -155,6 +195,7 @@ public final class Frames {
         private int totalLength = -1;
         private int flagsAndOffset;
         private int protocol = IPPROTO_TCP;
+        private boolean checksummed;
 
         /** The header length field, in 32-bit words; as many header bytes are written (options are NOPs). */
         public Ipv4 ihl(int words) {
@@ -180,12 +221,24 @@ public final class Frames {
 
         /** @param offsetUnits the fragment offset in 8-byte units */
         public Ipv4 fragment(boolean moreFragments, int offsetUnits) {
-            this.flagsAndOffset = (moreFragments ? MORE_FRAGMENTS : 0) | (offsetUnits & 0x1fff);
+            this.flagsAndOffset = (flagsAndOffset & DONT_FRAGMENT) | (moreFragments ? MORE_FRAGMENTS : 0)
+                    | (offsetUnits & 0x1fff);
             return this;
         }
 
         public Ipv4 protocol(int protocol) {
             this.protocol = protocol;
+            return this;
+        }
+
+        public Ipv4 dontFragment() {
+            this.flagsAndOffset |= DONT_FRAGMENT;
+            return this;
+        }
+
+        /** Writes the header checksum and, when the payload is TCP, the TCP checksum over the pseudo header. */
+        public Ipv4 checksummed() {
+            this.checksummed = true;
             return this;
         }
 
@@ -201,6 +254,12 @@ public final class Frames {
             ip[9] = (byte) protocol;
             System.arraycopy(new byte[] {(byte) 192, 0, 2, 1, (byte) 198, 51, 100, 7}, 0, ip, 12, 8);
             System.arraycopy(payload, 0, ip, length, payload.length);
+            if (checksummed) {
+                putShort(ip, 10, checksum(ip, 0, length, 0));
+                if (protocol == IPPROTO_TCP) {
+                    putTcpChecksum(ip, length, payload.length, sumWords(ip, 12, 8));
+                }
+            }
             return ip;
         }
     }
@@ -208,11 +267,12 @@ public final class Frames {
     /**
      * 2001:db8::1 -> 2001:db8:0:1::80, hop limit 57, payload length computed. Extension headers come in the order
      * added, each naming the next; the last names {@link #nextHeader} (TCP unless set), and so does the fixed header
-     * when there are none.
+     * when there are none. No checksum unless {@link #checksummed()}.
      */
     public static final class Ipv6 {
         private int version = 6;
         private int nextHeader = IPPROTO_TCP;
+        private boolean checksummed;
         private final List<byte[]> extensions = new ArrayList<>();
         private final List<Integer> extensionTypes = new ArrayList<>();
 
@@ -223,6 +283,12 @@ public final class Frames {
 
         public Ipv6 nextHeader(int nextHeader) {
             this.nextHeader = nextHeader;
+            return this;
+        }
+
+        /** Writes the TCP checksum over the pseudo header when the payload is TCP. */
+        public Ipv6 checksummed() {
+            this.checksummed = true;
             return this;
         }
 
@@ -310,22 +376,32 @@ public final class Frames {
                 at += h.length;
             }
             System.arraycopy(payload, 0, ip, at, payload.length);
+            if (checksummed && nextHeader == IPPROTO_TCP) {
+                putTcpChecksum(ip, at, payload.length, sumWords(ip, 8, 32));
+            }
             return ip;
         }
     }
 
     /**
-     * 43910 -> 80 and seq 0x8badf00d unless set, window 64240, flags SYN, data offset 10 (MSS 1460 then NOPs), no
-     * payload.
+     * 43910 -> 80 and seq 0x8badf00d unless set, ack 0, window 64240, flags SYN, data offset 10 (MSS 1460 then NOPs
+     * unless {@link #linuxSynOptions()}), no payload, checksum zero (the IP layer writes it when checksummed).
      */
     public static final class Tcp {
-        private int sourcePort = 43910;
-        private int destinationPort = 80;
-        private long seq = 0x8badf00dL;
+        private static final byte[] LINUX_SYN_OPTIONS = {
+            0x02, 0x04, 0x05, (byte) 0xb4,
+            0x04, 0x02,
+            0x08, 0x0a, 0x00, 0x01, (byte) 0xe2, 0x40, 0, 0, 0, 0,
+            0x01,
+            0x03, 0x03, 0x07};
+        private int sourcePort = SOURCE_PORT;
+        private int destinationPort = DESTINATION_PORT;
+        private long seq = SEQ;
         private int flags = SYN;
         private int dataOffset = 10;
         private int headerBytes = -1;
         private int payload;
+        private boolean linuxSynOptions;
 
         public Tcp flags(int flags) {
             this.flags = flags;
@@ -355,6 +431,15 @@ public final class Frames {
             return this;
         }
 
+        /**
+         * The options Linux puts in a SYN (MSS 1460, SACK permitted, timestamps 123456 / 0, NOP, window scale 7)
+         * instead of MSS and NOPs; they fill the default 40-byte header.
+         */
+        public Tcp linuxSynOptions() {
+            this.linuxSynOptions = true;
+            return this;
+        }
+
         /** Bytes of data after the header (a SYN may carry data: TCP Fast Open). */
         public Tcp payload(int bytes) {
             this.payload = bytes;
@@ -370,9 +455,12 @@ public final class Frames {
             putShort(tcp, 6, (int) seq);
             tcp[12] = (byte) ((dataOffset & 0x0f) << 4);
             tcp[13] = (byte) flags;
-            putShort(tcp, 14, 64240);
+            putShort(tcp, 14, WINDOW);
             Arrays.fill(tcp, TCP_HEADER, length, (byte) 0x01); // NOP options
-            if (length >= TCP_HEADER + 4) {
+            if (linuxSynOptions) {
+                System.arraycopy(LINUX_SYN_OPTIONS, 0, tcp, TCP_HEADER, Math.min(LINUX_SYN_OPTIONS.length,
+                        length - TCP_HEADER));
+            } else if (length >= TCP_HEADER + 4) {
                 tcp[20] = 2; // MSS 1460
                 tcp[21] = 4;
                 putShort(tcp, 22, 1460);
@@ -382,6 +470,29 @@ public final class Frames {
             }
             return tcp;
         }
+    }
+
+    /** The TCP checksum of the segment at {@code at}, given the sum of the pseudo header's addresses. */
+    private static void putTcpChecksum(byte[] packet, int at, int length, int addressSum) {
+        putShort(packet, at + 16, checksum(packet, at, length, addressSum + IPPROTO_TCP + length));
+    }
+
+    /** The Internet checksum (RFC 1071) of {@code length} bytes, starting from {@code initial}. */
+    private static int checksum(byte[] bytes, int offset, int length, int initial) {
+        int sum = initial + sumWords(bytes, offset, length);
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        return ~sum & 0xffff;
+    }
+
+    /** The sum of the big-endian 16-bit words, an odd last byte padded with zero. */
+    private static int sumWords(byte[] bytes, int offset, int length) {
+        int sum = 0;
+        for (int i = offset; i < offset + length; i += 2) {
+            sum += (bytes[i] & 0xff) << 8 | (i + 1 < offset + length ? bytes[i + 1] & 0xff : 0);
+        }
+        return sum;
     }
 
     private static void putShort(byte[] bytes, int at, int value) {
