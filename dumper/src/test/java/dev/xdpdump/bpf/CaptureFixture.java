@@ -5,6 +5,7 @@ import dev.xdpdump.event.EventLayout;
 import dev.xdpdump.perf.PerfRingSet;
 import dev.xdpdump.sys.Cpus;
 import dev.xdpdump.sys.ErrnoException;
+import dev.xdpdump.testing.Frames;
 
 import java.util.ArrayList;
 import java.util.Arrays;

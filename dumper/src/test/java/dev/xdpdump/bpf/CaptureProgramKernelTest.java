@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import static dev.xdpdump.bpf.CaptureFixture.XDP_PASS;
 import static dev.xdpdump.bpf.CaptureFixture.assertDescribes;
-import static dev.xdpdump.bpf.Frames.*;
+import static dev.xdpdump.testing.Frames.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

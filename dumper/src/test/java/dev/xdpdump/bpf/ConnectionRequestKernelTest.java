@@ -9,7 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static dev.xdpdump.bpf.CaptureFixture.assertDescribes;
-import static dev.xdpdump.bpf.Frames.*;
+import static dev.xdpdump.testing.Frames.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**

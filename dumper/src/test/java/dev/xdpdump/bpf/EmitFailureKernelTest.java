@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.xdpdump.bpf.CaptureFixture.XDP_PASS;
 import static dev.xdpdump.bpf.CaptureFixture.assertDescribes;
-import static dev.xdpdump.bpf.Frames.*;
+import static dev.xdpdump.testing.Frames.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

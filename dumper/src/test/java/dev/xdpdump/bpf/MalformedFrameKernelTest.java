@@ -16,7 +16,7 @@ import java.util.List;
 
 import static dev.xdpdump.bpf.CaptureFixture.XDP_PASS;
 import static dev.xdpdump.bpf.CaptureFixture.assertDescribes;
-import static dev.xdpdump.bpf.Frames.*;
+import static dev.xdpdump.testing.Frames.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package dev.xdpdump.event;
 
+import dev.xdpdump.testing.Frames;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -16,24 +17,24 @@ class FrameFieldsTest {
 
     @Test
     void decodesEveryFieldOfAnIpv4Syn() {
-        fields.decode(SynFrames.event(SynFrames.ipv4Syn(), 4));
+        fields.decode(CaptureEvents.of(Frames.ipv4Syn(), 4));
 
         assertEquals(4, fields.ipVersion());
         assertEquals(4, fields.addressLength());
         assertAllPresent();
         assertArrayEquals(new byte[] {(byte) 192, 0, 2, 1}, Arrays.copyOf(fields.sourceAddress(), 4));
         assertArrayEquals(new byte[] {(byte) 198, 51, 100, 7}, Arrays.copyOf(fields.destinationAddress(), 4));
-        assertEquals(SynFrames.SOURCE_PORT, fields.sourcePort());
-        assertEquals(SynFrames.DESTINATION_PORT, fields.destinationPort());
-        assertEquals(SynFrames.SEQ, fields.seq());
+        assertEquals(Frames.SOURCE_PORT, fields.sourcePort());
+        assertEquals(Frames.DESTINATION_PORT, fields.destinationPort());
+        assertEquals(Frames.SEQ, fields.seq());
         assertEquals(0x02, fields.flags());
-        assertEquals(SynFrames.WINDOW, fields.window());
+        assertEquals(Frames.WINDOW, fields.window());
         assertEquals(64, fields.ttl());
     }
 
     @Test
     void decodesEveryFieldOfAnIpv6Syn() {
-        fields.decode(SynFrames.event(SynFrames.ipv6Syn(), 6));
+        fields.decode(CaptureEvents.of(Frames.ipv6Syn(), 6));
 
         assertEquals(6, fields.ipVersion());
         assertEquals(16, fields.addressLength());
@@ -41,18 +42,18 @@ class FrameFieldsTest {
         assertEquals(0x20, fields.sourceAddress()[0]);
         assertEquals(1, fields.sourceAddress()[15]);
         assertEquals((byte) 0x80, fields.destinationAddress()[15]);
-        assertEquals(SynFrames.SOURCE_PORT, fields.sourcePort());
-        assertEquals(SynFrames.SEQ, fields.seq());
+        assertEquals(Frames.SOURCE_PORT, fields.sourcePort());
+        assertEquals(Frames.SEQ, fields.seq());
         assertEquals(57, fields.ttl());
     }
 
     @Test
     void listsNoExtensionHeadersForAPlainIpv6SynAndNoneAtAllForIpv4() {
-        fields.decode(SynFrames.event(SynFrames.ipv6Syn(), 6));
+        fields.decode(CaptureEvents.of(Frames.ipv6Syn(), 6));
         assertTrue(fields.hasIpv6Extensions());
         assertEquals(0, fields.ipv6ExtensionCount());
 
-        fields.decode(SynFrames.event(SynFrames.ipv4Syn(), 4));
+        fields.decode(CaptureEvents.of(Frames.ipv4Syn(), 4));
         assertFalse(fields.hasIpv6Extensions());
         assertEquals(0, fields.ipv6ExtensionCount());
     }
@@ -60,15 +61,15 @@ class FrameFieldsTest {
     @Test
     void decodesTheTcpFieldsAndTheChainOfAnIpv6SynBehindExtensionHeaders() {
         // Hop-by-Hop 8, Destination Options 8, AH 16, Routing 8, Fragment 8 bytes: TCP at 14 + 40 + 48.
-        byte[] frame = SynFrames.ipv6Syn(0, 60, 51, 43, 44);
-        fields.decode(SynFrames.event(frame, frame.length, 14, 102, 6));
+        byte[] frame = Frames.ipv6Syn(0, 60, 51, 43, 44);
+        fields.decode(CaptureEvents.of(frame, frame.length, 14, 102, 6));
 
         assertAllPresent();
-        assertEquals(SynFrames.SOURCE_PORT, fields.sourcePort());
-        assertEquals(SynFrames.DESTINATION_PORT, fields.destinationPort());
-        assertEquals(SynFrames.SEQ, fields.seq());
+        assertEquals(Frames.SOURCE_PORT, fields.sourcePort());
+        assertEquals(Frames.DESTINATION_PORT, fields.destinationPort());
+        assertEquals(Frames.SEQ, fields.seq());
         assertEquals(0x02, fields.flags());
-        assertEquals(SynFrames.WINDOW, fields.window());
+        assertEquals(Frames.WINDOW, fields.window());
         assertTrue(fields.hasIpv6Extensions());
         assertEquals(5, fields.ipv6ExtensionCount());
         int[] chain = new int[5];
@@ -80,53 +81,53 @@ class FrameFieldsTest {
 
     @Test
     void leavesTheChainAbsentWhenTheCaptureEndsInsideIt() {
-        byte[] frame = SynFrames.ipv6Syn(0, 60);
+        byte[] frame = Frames.ipv6Syn(0, 60);
         // The second header's next-header byte is at 14 + 40 + 8: one byte short of it.
-        fields.decode(SynFrames.event(frame, 62, 14, 70, 6));
+        fields.decode(CaptureEvents.of(frame, 62, 14, 70, 6));
         assertFalse(fields.hasIpv6Extensions());
         assertEquals(0, fields.ipv6ExtensionCount());
         assertTrue(fields.hasSource());
         // Only the first byte of the fixed header: not even the first next-header byte.
-        fields.decode(SynFrames.event(SynFrames.ipv6Syn(), 15, 14, 54, 6));
+        fields.decode(CaptureEvents.of(Frames.ipv6Syn(), 15, 14, 54, 6));
         assertFalse(fields.hasIpv6Extensions());
     }
 
     @Test
     void leavesTheChainAbsentWhenItDisagreesWithTheTcpOffset() {
-        byte[] frame = SynFrames.ipv6Syn(0, 60);
-        fields.decode(SynFrames.event(frame, frame.length, 14, 62, 6)); // the chain ends at 70
+        byte[] frame = Frames.ipv6Syn(0, 60);
+        fields.decode(CaptureEvents.of(frame, frame.length, 14, 62, 6)); // the chain ends at 70
         assertFalse(fields.hasIpv6Extensions());
-        fields.decode(SynFrames.event(frame, frame.length, 14, 78, 6)); // past its end
+        fields.decode(CaptureEvents.of(frame, frame.length, 14, 78, 6)); // past its end
         assertFalse(fields.hasIpv6Extensions());
-        fields.decode(SynFrames.event(SynFrames.ipv6Syn(), 94, 14, 62, 6)); // TCP read as a header
+        fields.decode(CaptureEvents.of(Frames.ipv6Syn(), 94, 14, 62, 6)); // TCP read as a header
         assertFalse(fields.hasIpv6Extensions());
     }
 
     @Test
     void leavesTheChainAbsentPastTheProgramsBound() {
         int[] nine = {0, 60, 60, 60, 60, 60, 60, 60, 60};
-        byte[] frame = SynFrames.ipv6Syn(nine);
-        fields.decode(SynFrames.event(frame, frame.length, 14, 14 + 40 + 72, 6));
+        byte[] frame = Frames.ipv6Syn(nine);
+        fields.decode(CaptureEvents.of(frame, frame.length, 14, 14 + 40 + 72, 6));
         assertFalse(fields.hasIpv6Extensions());
-        byte[] eight = SynFrames.ipv6Syn(Arrays.copyOf(nine, 8));
-        fields.decode(SynFrames.event(eight, eight.length, 14, 14 + 40 + 64, 6));
+        byte[] eight = Frames.ipv6Syn(Arrays.copyOf(nine, 8));
+        fields.decode(CaptureEvents.of(eight, eight.length, 14, 14 + 40 + 64, 6));
         assertEquals(8, fields.ipv6ExtensionCount());
     }
 
     @Test
     void decodesAVlanTaggedSynFromItsL3Offset() {
-        byte[] frame = SynFrames.ipv4Syn(true, 0xc2);
-        fields.decode(SynFrames.event(frame, frame.length, SynFrames.ETHERNET_HEADER + SynFrames.VLAN_TAG, 4));
+        byte[] frame = Frames.taggedIpv4Syn(0xc2);
+        fields.decode(CaptureEvents.of(frame, frame.length, Frames.ETHERNET_HEADER + Frames.VLAN_TAG, 4));
 
         assertAllPresent();
-        assertEquals(SynFrames.DESTINATION_PORT, fields.destinationPort());
+        assertEquals(Frames.DESTINATION_PORT, fields.destinationPort());
         assertEquals(0xc2, fields.flags());
     }
 
     @Test
     void marksFieldsBeyondASmallSnapLengthAbsent() {
         // 14 Ethernet + 20 IPv4 + 4 TCP bytes: addresses and ports, nothing after them.
-        fields.decode(SynFrames.event(SynFrames.ipv4Syn(), 38, SynFrames.ETHERNET_HEADER, 4));
+        fields.decode(CaptureEvents.of(Frames.ipv4Syn(), 38, Frames.ETHERNET_HEADER, 4));
 
         assertTrue(fields.hasSource());
         assertTrue(fields.hasDestination());
@@ -140,7 +141,7 @@ class FrameFieldsTest {
 
     @Test
     void keepsTheSourceWhenTheCaptureEndsInsideTheDestination() {
-        fields.decode(SynFrames.event(SynFrames.ipv6Syn(), 14 + 30, SynFrames.ETHERNET_HEADER, 6));
+        fields.decode(CaptureEvents.of(Frames.ipv6Syn(), 14 + 30, Frames.ETHERNET_HEADER, 6));
 
         assertTrue(fields.hasSource());
         assertFalse(fields.hasDestination());
@@ -149,8 +150,8 @@ class FrameFieldsTest {
 
     @Test
     void forgetsTheFieldsOfThePreviousEvent() {
-        fields.decode(SynFrames.event(SynFrames.ipv4Syn(), 4));
-        fields.decode(SynFrames.event(SynFrames.ipv4Syn(), 20, SynFrames.ETHERNET_HEADER, 4));
+        fields.decode(CaptureEvents.of(Frames.ipv4Syn(), 4));
+        fields.decode(CaptureEvents.of(Frames.ipv4Syn(), 20, Frames.ETHERNET_HEADER, 4));
 
         assertEquals(4, fields.ipVersion());
         assertFalse(fields.hasTtl());
@@ -161,7 +162,7 @@ class FrameFieldsTest {
 
     @Test
     void recognizesNoHeaderWhenTheVersionNibbleDisagrees() {
-        fields.decode(SynFrames.event(SynFrames.ipv4Syn(), 6));
+        fields.decode(CaptureEvents.of(Frames.ipv4Syn(), 6));
 
         assertEquals(0, fields.ipVersion());
         assertEquals(0, fields.addressLength());
@@ -170,7 +171,7 @@ class FrameFieldsTest {
 
     @Test
     void ignoresATcpOffsetInsideTheIpHeader() {
-        CaptureEvent event = SynFrames.event(SynFrames.ipv4Syn(), 4);
+        CaptureEvent event = CaptureEvents.of(Frames.ipv4Syn(), 4);
         event.set(0, 0, 0, 0, 74, 74, 14, 20, 4);
         fields.decode(event);
 
@@ -183,7 +184,7 @@ class FrameFieldsTest {
     void neverThrowsOnGarbageOffsetsAndLengths() {
         int[] awkward = {Integer.MIN_VALUE, -65536, -1, 0, 1, 13, 14, 33, 53, 73, 74, 75, 255, 256, 65535,
             Integer.MAX_VALUE - 1, Integer.MAX_VALUE};
-        CaptureEvent event = SynFrames.event(SynFrames.ipv4Syn(), 4);
+        CaptureEvent event = CaptureEvents.of(Frames.ipv4Syn(), 4);
         // Every length the slot accepts (its invariant: within its capacity and the wire), any offsets at all.
         for (int captured : new int[] {0, 1, 13, 14, 33, 53, 73, event.capacity()}) {
             for (int l3 : awkward) {

@@ -3,7 +3,7 @@ package dev.xdpdump.sink;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.xdpdump.event.CaptureEvent;
 import dev.xdpdump.event.EventLayout;
-import dev.xdpdump.event.SynFrames;
+import dev.xdpdump.testing.Frames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
@@ -126,9 +126,9 @@ class EventBytesFuzzTest {
         byte[] frame;
         int chain = 0; // bytes of IPv6 extension headers in front of TCP
         switch (random.nextInt(5)) {
-            case 0: frame = SynFrames.ipv4Syn(); break;
-            case 1: frame = SynFrames.ipv6Syn(); break;
-            case 2: frame = SynFrames.ipv4Syn(true, random.nextInt(256)); break;
+            case 0: frame = Frames.ipv4Syn(); break;
+            case 1: frame = Frames.ipv6Syn(); break;
+            case 2: frame = Frames.taggedIpv4Syn(random.nextInt(256)); break;
             case 3: {
                 int[] walked = {0, 43, 44, 51, 60};
                 int[] types = new int[random.nextInt(10)];
@@ -136,7 +136,7 @@ class EventBytesFuzzTest {
                     types[i] = walked[random.nextInt(walked.length)];
                     chain += types[i] == 51 ? 16 : 8;
                 }
-                frame = SynFrames.ipv6Syn(types);
+                frame = Frames.ipv6Syn(types);
                 break;
             }
             default:

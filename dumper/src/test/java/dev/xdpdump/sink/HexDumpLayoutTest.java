@@ -1,6 +1,6 @@
 package dev.xdpdump.sink;
 
-import dev.xdpdump.event.SynFrames;
+import dev.xdpdump.testing.Frames;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,9 +26,9 @@ class HexDumpLayoutTest {
 
     @Test
     void matchesHexdumpOnSynFrames() throws Exception {
-        assertSameAsHexdump(SynFrames.ipv4Syn());
-        assertSameAsHexdump(SynFrames.ipv6Syn());
-        assertSameAsHexdump(SynFrames.ipv4Syn(true, 0xc2));
+        assertSameAsHexdump(Frames.ipv4Syn());
+        assertSameAsHexdump(Frames.ipv6Syn());
+        assertSameAsHexdump(Frames.taggedIpv4Syn(0xc2));
     }
 
     @Test

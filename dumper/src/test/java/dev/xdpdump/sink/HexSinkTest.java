@@ -1,7 +1,7 @@
 package dev.xdpdump.sink;
 
 import dev.xdpdump.event.CaptureEvent;
-import dev.xdpdump.event.SynFrames;
+import dev.xdpdump.testing.Frames;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -19,7 +19,7 @@ class HexSinkTest {
     void writesASummaryLineThenTheCapturedBytesAsHexdumpDoesThenAnEmptyLine() throws Exception {
         ExternalTool.requireInstalled("/usr/bin/hexdump");
         CaptureEvent event = SampleEvents.ipv4();
-        String hexdump = ExternalTool.run(List.of("/usr/bin/hexdump", "-C"), SynFrames.ipv4Syn()).stdoutText();
+        String hexdump = ExternalTool.run(List.of("/usr/bin/hexdump", "-C"), Frames.ipv4Syn()).stdoutText();
 
         assertEquals(TS + " eth0 192.0.2.1:43910 -> 198.51.100.7:80 Flags [S], seq 2343432205, win 64240, ttl 64,"
             + " length 74, caplen 74\n" + hexdump + "\n", format(event));
@@ -28,7 +28,7 @@ class HexSinkTest {
     @Test
     void dumpsOnlyTheCapturedPrefixOfATruncatedFrame() throws Exception {
         ExternalTool.requireInstalled("/usr/bin/hexdump");
-        byte[] prefix = Arrays.copyOf(SynFrames.ipv4Syn(), 38);
+        byte[] prefix = Arrays.copyOf(Frames.ipv4Syn(), 38);
         String hexdump = ExternalTool.run(List.of("/usr/bin/hexdump", "-C"), prefix).stdoutText();
 
         String[] lines = format(SampleEvents.truncatedAfterPorts()).split("\n", 2);

@@ -1,7 +1,8 @@
 package dev.xdpdump.sink;
 
 import dev.xdpdump.event.CaptureEvent;
-import dev.xdpdump.event.SynFrames;
+import dev.xdpdump.event.CaptureEvents;
+import dev.xdpdump.testing.Frames;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -18,7 +19,7 @@ class JsonSinkTest {
 
     @Test
     void writesOneFlatObjectPerLineWithEveryKey() throws Exception {
-        String data = HexFormat.of().formatHex(SynFrames.ipv4Syn());
+        String data = HexFormat.of().formatHex(Frames.ipv4Syn());
         assertEquals("{\"ts\":\"2026-11-22T03:49:44.123456789Z\",\"iface\":\"eth0\",\"ifindex\":2,\"queue\":0,\"cpu\":1,"
             + "\"ip\":4,\"src\":\"192.0.2.1\",\"dst\":\"198.51.100.7\",\"sport\":43910,\"dport\":80,\"flags\":\"S\","
             + "\"seq\":2343432205,\"win\":64240,\"ttl\":64,\"ip6_ext\":null,\"len\":74,\"caplen\":74,\"data\":\"" + data
@@ -27,12 +28,12 @@ class JsonSinkTest {
 
     @Test
     void writesTheIpv6ExtensionHeadersInOrderAndAnEmptyArrayForNone() throws Exception {
-        String plain = HexFormat.of().formatHex(SynFrames.ipv6Syn());
+        String plain = HexFormat.of().formatHex(Frames.ipv6Syn());
         assertEquals("{\"ts\":\"2026-11-22T03:49:44.123456789Z\",\"iface\":\"eth0\",\"ifindex\":2,\"queue\":0,\"cpu\":1,"
             + "\"ip\":6,\"src\":\"2001:db8::1\",\"dst\":\"2001:db8:0:1::80\",\"sport\":43910,\"dport\":80,\"flags\":\"S\","
             + "\"seq\":2343432205,\"win\":64240,\"ttl\":57,\"ip6_ext\":[],\"len\":94,\"caplen\":94,\"data\":\"" + plain
             + "\"}\n", format(SampleEvents.NAMES, SampleEvents.ipv6()));
-        String behind = HexFormat.of().formatHex(SynFrames.ipv6Syn(0, 60));
+        String behind = HexFormat.of().formatHex(Frames.ipv6Syn(0, 60));
         assertEquals("{\"ts\":\"2026-11-22T03:49:44.123456789Z\",\"iface\":\"eth0\",\"ifindex\":2,\"queue\":0,\"cpu\":1,"
             + "\"ip\":6,\"src\":\"2001:db8::1\",\"dst\":\"2001:db8:0:1::80\",\"sport\":43910,\"dport\":80,\"flags\":\"S\","
             + "\"seq\":2343432205,\"win\":64240,\"ttl\":57,\"ip6_ext\":[0,60],\"len\":110,\"caplen\":110,\"data\":\""
@@ -41,8 +42,8 @@ class JsonSinkTest {
 
     @Test
     void writesNullForAnExtensionChainTheCaptureEndsInside() throws Exception {
-        byte[] frame = SynFrames.ipv6Syn(0, 60);
-        CaptureEvent cut = SynFrames.event(frame, 62, SynFrames.ETHERNET_HEADER, SynFrames.ETHERNET_HEADER + 56, 6);
+        byte[] frame = Frames.ipv6Syn(0, 60);
+        CaptureEvent cut = CaptureEvents.of(frame, 62, Frames.ETHERNET_HEADER, Frames.ETHERNET_HEADER + 56, 6);
         assertEquals("{\"ts\":\"2026-11-22T03:49:44.123456789Z\",\"iface\":\"eth0\",\"ifindex\":2,\"queue\":0,\"cpu\":1,"
             + "\"ip\":6,\"src\":\"2001:db8::1\",\"dst\":\"2001:db8:0:1::80\",\"sport\":null,\"dport\":null,\"flags\":null,"
             + "\"seq\":null,\"win\":null,\"ttl\":57,\"ip6_ext\":null,\"len\":110,\"caplen\":62,\"data\":\""
@@ -51,7 +52,7 @@ class JsonSinkTest {
 
     @Test
     void writesNullForFieldsBeyondTheSnapLength() throws Exception {
-        String data = HexFormat.of().formatHex(SynFrames.ipv4Syn(), 0, 20);
+        String data = HexFormat.of().formatHex(Frames.ipv4Syn(), 0, 20);
         assertEquals("{\"ts\":\"2026-11-22T03:49:44.123456789Z\",\"iface\":\"eth0\",\"ifindex\":2,\"queue\":0,\"cpu\":1,"
             + "\"ip\":4,\"src\":null,\"dst\":null,\"sport\":null,\"dport\":null,\"flags\":null,"
             + "\"seq\":null,\"win\":null,\"ttl\":null,\"ip6_ext\":null,\"len\":74,\"caplen\":20,\"data\":\"" + data + "\"}\n",
@@ -103,7 +104,7 @@ class JsonSinkTest {
     void escapesInterfaceNamesSoJqReadsThemBack() throws Exception {
         ExternalTool.requireInstalled(JQ);
         String name = "we\"ird\\na\u00efve\u0001";
-        String line = format(InterfaceNames.of(Map.of(SynFrames.IFINDEX, name)), SampleEvents.ipv4());
+        String line = format(InterfaceNames.of(Map.of(CaptureEvents.IFINDEX, name)), SampleEvents.ipv4());
         ExternalTool.Result jq = ExternalTool.run(List.of(JQ, "-e", "-j", ".iface"),
             line.getBytes(StandardCharsets.US_ASCII));
         assertEquals(0, jq.exitCode(), jq.stderr());

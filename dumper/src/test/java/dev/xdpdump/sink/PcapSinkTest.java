@@ -1,7 +1,8 @@
 package dev.xdpdump.sink;
 
 import dev.xdpdump.event.CaptureEvent;
-import dev.xdpdump.event.SynFrames;
+import dev.xdpdump.event.CaptureEvents;
+import dev.xdpdump.testing.Frames;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pcap4j.core.PcapHandle;
@@ -19,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 class PcapSinkTest {
     private static final String TCPDUMP = "/usr/bin/tcpdump";
-    private static final long SECONDS = SynFrames.WALL_CLOCK_NANOS / 1_000_000_000L;
+    private static final long SECONDS = CaptureEvents.WALL_CLOCK_NANOS / 1_000_000_000L;
 
     @TempDir
     Path directory;
@@ -49,9 +50,9 @@ class PcapSinkTest {
         PcapHandle handle = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.NANO);
         try {
             assertEquals(256, handle.getSnapshot());
-            assertRecord(handle, SynFrames.ipv4Syn(), 74, 123_456_789);
-            assertRecord(handle, SynFrames.ipv6Syn(), 94, 123_456_789);
-            assertRecord(handle, Arrays.copyOf(SynFrames.ipv4Syn(), 38), 74, 123_456_789);
+            assertRecord(handle, Frames.ipv4Syn(), 74, 123_456_789);
+            assertRecord(handle, Frames.ipv6Syn(), 94, 123_456_789);
+            assertRecord(handle, Arrays.copyOf(Frames.ipv4Syn(), 38), 74, 123_456_789);
             assertNull(handle.getNextRawPacket());
         } finally {
             handle.close();
@@ -63,7 +64,7 @@ class PcapSinkTest {
         Path file = write(256, false, SampleEvents.ipv4());
         PcapHandle handle = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.MICRO);
         try {
-            assertRecord(handle, SynFrames.ipv4Syn(), 74, 123_456_000);
+            assertRecord(handle, Frames.ipv4Syn(), 74, 123_456_000);
         } finally {
             handle.close();
         }
@@ -74,7 +75,7 @@ class PcapSinkTest {
         Path file = write(40, false, SampleEvents.ipv4());
         PcapHandle handle = Pcaps.openOffline(file.toString());
         try {
-            assertRecord(handle, Arrays.copyOf(SynFrames.ipv4Syn(), 40), 74, 123_456_000);
+            assertRecord(handle, Arrays.copyOf(Frames.ipv4Syn(), 40), 74, 123_456_000);
         } finally {
             handle.close();
         }
