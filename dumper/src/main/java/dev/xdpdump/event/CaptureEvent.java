@@ -4,7 +4,7 @@ package dev.xdpdump.event;
  * One preallocated pipeline slot: the metadata of a captured connection request and the first bytes of its frame.
  *
  * <p>Slots are created once by the Disruptor's event factory and reused for every event; the reader thread fills a
- * slot through {@link EventLayout}, then exactly one sink thread reads it. Nothing here allocates after construction.
+ * slot through {@link EventLayout}, then each output's sink thread reads it (the Disruptor's multicast), none writing to it. Nothing here allocates after construction.
  */
 public final class CaptureEvent {
     private final byte[] frame;

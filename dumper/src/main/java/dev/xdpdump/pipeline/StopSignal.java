@@ -11,11 +11,11 @@ public final class StopSignal {
     public enum Reason {
         /** SIGINT, SIGTERM or SIGHUP. */
         SIGNAL,
-        /** {@code -c N} events were written. */
+        /** {@code -c N} events were written, by every output still writing. */
         COUNT_REACHED,
-        /** The reader of our output went away (closed pipe): a normal end, as for tcpdump. */
+        /** The last output has gone, each because its reader went away (closed pipe): a normal end, as for tcpdump. */
         OUTPUT_CLOSED,
-        /** Writing the output failed (disk full, I/O error). */
+        /** The last output has gone, and some output failed (disk full, I/O error) or was given up on. */
         OUTPUT_FAILED,
         /** The interface was deleted while capturing. */
         INTERFACE_GONE,

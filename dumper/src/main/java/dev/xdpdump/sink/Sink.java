@@ -5,11 +5,13 @@ import dev.xdpdump.event.CaptureEvent;
 import java.io.IOException;
 
 /**
- * Where captured events go. Called by exactly one thread, the pipeline's sink thread.
+ * Where captured events go. Called by exactly one thread, its output's sink thread, until that
+ * thread has stopped; then {@link #finish} and {@link #close} come from the thread that stops the capture.
  *
  * <p>{@link #write} buffers and must not allocate per event; {@link #flush} pushes everything buffered to the output
  * and is called at the end of every batch, so a reader at the other end of a pipe sees events promptly. An
- * {@link IOException} from either means the output is gone (closed pipe, full disk): capture stops.
+ * {@link IOException} from either means this output is gone (closed pipe, full disk; {@link Output#classify}): it
+ * writes nothing more, and the capture ends once no output is left.
  */
 public interface Sink extends AutoCloseable {
     void write(CaptureEvent event) throws IOException;
