@@ -1,7 +1,10 @@
 package dev.xdpdump.pipeline;
 
+import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
 import dev.xdpdump.event.CaptureEvent;
 import dev.xdpdump.event.EventLayout;
 import dev.xdpdump.event.WallClock;
@@ -16,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -138,7 +142,9 @@ class RingReaderTest {
         writeSamples(fake, 0, 1000, 16);
         start(16, fake.ring(0));
 
-        // Nobody consumes: the reader claims all 16 slots, publishes them (fewer than a batch) and waits.
+        // Nobody consumes: the reader claims all 16 slots, they become visible (fewer than a batch) and it waits.
+        // A single-producer claim that finds the ring full moves the cursor itself; that the reader also publishes
+        // (which wakes a blocked consumer) is what disruptorSmallerThanABatchWakesAConsumerBlockedOnIt shows.
         await(() -> slots.getCursor() == 15 && reader.received() == 16, "16 events published into a full Disruptor");
         assertEquals(0, slots.remainingCapacity());
         assertTrue(thread.isAlive());
@@ -148,6 +154,35 @@ class RingReaderTest {
         assertSequences(0, 1000);
         await(() -> reader.received() == 1000, "received() counts 1000");
         assertNull(stop.reason(), () -> "reader failed: " + stop.cause());
+    }
+
+    @Test
+    void disruptorSmallerThanABatchWakesAConsumerBlockedOnIt() throws Exception {
+        // As Capture runs it: a consumer thread blocked in BlockingWaitStrategy wakes only on publish(), and a
+        // single-producer claim can move the cursor without waking it, so the reader must publish before it waits.
+        FakeRing fake = new FakeRing(65536);
+        writeSamples(fake, 0, 1000, 16);
+        List<Integer> consumed = Collections.synchronizedList(new ArrayList<>());
+        Disruptor<CaptureEvent> disruptor = new Disruptor<>(() -> new CaptureEvent(SLOT_CAPACITY), 16, r -> {
+            Thread t = new Thread(r, "xdpdump-sink-test");
+            t.setDaemon(true);
+            return t;
+        }, ProducerType.SINGLE, new BlockingWaitStrategy());
+        disruptor.handleEventsWith((event, sequence, endOfBatch) -> consumed.add(event.ifindex()));
+        try {
+            startOver(disruptor.start(), fake.ring(0));
+
+            await(() -> consumed.size() >= 1000, "1000 events through 16 slots to a blocking consumer");
+
+            List<Integer> want = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                want.add(i);
+            }
+            assertEquals(want, List.copyOf(consumed));
+            assertNull(stop.reason(), () -> "reader failed: " + stop.cause());
+        } finally {
+            disruptor.halt();
+        }
     }
 
     @Test
@@ -264,10 +299,16 @@ class RingReaderTest {
     }
 
     private void start(int slotCount, PerfRing... perfRings) throws ErrnoException {
+        RingBuffer<CaptureEvent> polled = RingBuffer.createSingleProducer(() -> new CaptureEvent(SLOT_CAPACITY),
+                slotCount);
+        poller = polled.newPoller();
+        polled.addGatingSequences(poller.getSequence());
+        startOver(polled, perfRings);
+    }
+
+    private void startOver(RingBuffer<CaptureEvent> ringBuffer, PerfRing... perfRings) throws ErrnoException {
         rings = FakeRing.set(perfRings);
-        slots = RingBuffer.createSingleProducer(() -> new CaptureEvent(SLOT_CAPACITY), slotCount);
-        poller = slots.newPoller();
-        slots.addGatingSequences(poller.getSequence());
+        slots = ringBuffer;
         reader = new RingReader(rings, slots, SLOT_CAPACITY, WallClock.system(), stop);
         thread = new Thread(reader, "xdpdump-reader-test");
         thread.setDaemon(true);
