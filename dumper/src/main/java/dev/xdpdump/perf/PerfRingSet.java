@@ -71,6 +71,14 @@ public final class PerfRingSet implements AutoCloseable {
         }
     }
 
+    /**
+     * For tests: a set over rings built in memory, watched by an epoll instance with no descriptors, so
+     * {@link #await} only times out. Takes ownership of the rings.
+     */
+    static PerfRingSet over(List<PerfRing> rings) throws ErrnoException {
+        return new PerfRingSet(List.copyOf(rings), new Epoll(Math.max(1, rings.size())));
+    }
+
     /** Blocks until some ring has reached its watermark or {@code timeoutMillis} passed. */
     public void await(int timeoutMillis) throws ErrnoException {
         epoll.await(timeoutMillis);

@@ -1,23 +1,33 @@
 package dev.xdpdump.perf;
 
+import dev.xdpdump.sys.ErrnoException;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 
-/** A perf ring in plain memory that tests write records into the way the kernel does, wrapping at the end. */
-final class FakeRing {
+/**
+ * A perf ring in plain memory that tests write records into the way the kernel does, wrapping at the end. One thread
+ * writes; a reader may drain concurrently, as long as the writer keeps {@code head() - dataTail()} within the ring.
+ */
+public final class FakeRing {
+    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+
     static final int PAGE = 4096;
 
     final ByteBuffer region;
     final int dataSize;
     private long head;
 
-    FakeRing(int dataSize) {
+    public FakeRing(int dataSize) {
         this.dataSize = dataSize;
         this.region = ByteBuffer.allocateDirect(PAGE + dataSize).order(ByteOrder.nativeOrder());
     }
 
     /** Starts the ring as if {@code position} bytes had already been written and consumed. */
-    FakeRing startingAt(long position) {
+    public FakeRing startingAt(long position) {
         head = position;
         region.putLong(ControlPage.DATA_HEAD, position);
         region.putLong(ControlPage.DATA_TAIL, position);
@@ -25,11 +35,21 @@ final class FakeRing {
     }
 
     PerfRing ring() {
-        return new PerfRing(3, region, PAGE, null, null);
+        return ring(3);
+    }
+
+    /** A reader of this ring that reports its samples as {@code cpu}'s. */
+    public PerfRing ring(int cpu) {
+        return new PerfRing(cpu, region, PAGE, null, null);
+    }
+
+    /** A ring set over {@code rings}, with an epoll instance that watches nothing: its await only times out. */
+    public static PerfRingSet set(PerfRing... rings) throws ErrnoException {
+        return PerfRingSet.over(List.of(rings));
     }
 
     /** Appends a PERF_RECORD_SAMPLE with {@code raw} padded so the record stays 8-byte aligned, as the kernel does. */
-    FakeRing sample(byte[] raw) {
+    public FakeRing sample(byte[] raw) {
         int size = 8 + align8(4 + raw.length);
         byte[] body = new byte[size - 8];
         ByteBuffer.wrap(body).order(ByteOrder.nativeOrder()).putInt(0, raw.length + (align8(4 + raw.length) - 4 - raw.length));
@@ -60,16 +80,17 @@ final class FakeRing {
         return this;
     }
 
-    FakeRing publish() {
-        region.putLong(ControlPage.DATA_HEAD, head);
+    /** Makes what was appended visible to a reader, with the release store the kernel's write of data_head is. */
+    public FakeRing publish() {
+        LONGS.setRelease(region, ControlPage.DATA_HEAD, head);
         return this;
     }
 
-    long dataTail() {
-        return region.getLong(ControlPage.DATA_TAIL);
+    public long dataTail() {
+        return (long) LONGS.getAcquire(region, ControlPage.DATA_TAIL);
     }
 
-    long head() {
+    public long head() {
         return head;
     }
 
