@@ -120,18 +120,19 @@ public final class PerfRing implements AutoCloseable {
             malformedRecords++;
             return;
         }
-        samples++;
         int start = (int) ((tail + HEADER + 4) & mask);
         int untilEnd = mask + 1 - start;
         if (rawSize <= untilEnd) {
+            samples++;
             consumer.onSample(cpu, data, start, rawSize);
             return;
         }
         // The body wraps the ring's end: join the two parts (rare: one record per trip around the ring).
         if (rawSize > wrapped.capacity()) {
-            malformedRecords++;
+            malformedRecords++; // counted once: as malformed, not also as a sample
             return;
         }
+        samples++;
         data.getBytes(start, wrapped, 0, untilEnd);
         data.getBytes(0, wrapped, untilEnd, rawSize - untilEnd);
         consumer.onSample(cpu, wrapped, 0, rawSize);

@@ -63,7 +63,7 @@ final class RingReader implements SampleConsumer, Runnable {
     @Override
     public void run() {
         try {
-            while (!finishing) {
+            while (!finishing && !abandoned) {
                 rings.await(POLL_TIMEOUT_MILLIS);
                 refreshClock();
                 rings.drain(this);
