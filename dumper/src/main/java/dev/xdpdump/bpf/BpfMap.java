@@ -31,6 +31,11 @@ public final class BpfMap implements AutoCloseable {
     }
 
     /** Reads one element; for a per-CPU map {@code value} holds one 8-byte-aligned copy per possible CPU. */
+    /** A reusable lookup of this map's values ({@code valueBytes} each, all CPUs' for a per-CPU map). */
+    public Bpf.Lookup lookup(int valueBytes) {
+        return new Bpf.Lookup(fd, valueBytes);
+    }
+
     public void lookup(int key, byte[] value) throws ErrnoException {
         Bpf.mapLookupElem(fd, intKey(key), value);
     }

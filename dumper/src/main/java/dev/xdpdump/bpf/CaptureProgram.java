@@ -25,12 +25,16 @@ public final class CaptureProgram implements AutoCloseable {
     private final FileDescriptorHandle program;
     private final int cpus;
     private final boolean frags;
+    private final Bpf.Lookup countersLookup;
+    private final byte[] countersRaw;
 
     private CaptureProgram(Map<String, BpfMap> maps, FileDescriptorHandle program, int cpus, boolean frags) {
         this.maps = maps;
         this.program = program;
         this.cpus = cpus;
         this.frags = frags;
+        this.countersRaw = new byte[ProgramCounters.SIZE * cpus];
+        this.countersLookup = maps.get("counters").lookup(countersRaw.length);
     }
 
     /**
@@ -119,11 +123,19 @@ public final class CaptureProgram implements AutoCloseable {
         return Bpf.progTestRun(program, frame, repeat);
     }
 
-    /** The program's counters, summed over CPUs; allocates, so for summaries and stats lines. */
-    public ProgramCounters counters() throws ErrnoException {
-        byte[] raw = new byte[ProgramCounters.SIZE * cpus];
-        maps.get("counters").lookup(0, raw);
-        return ProgramCounters.sumOf(raw, cpus);
+    /** The program's counters, summed over CPUs; allocates the record, so for summaries. Any thread. */
+    public synchronized ProgramCounters counters() throws ErrnoException {
+        countersLookup.lookup(0, countersRaw);
+        return ProgramCounters.sumOf(countersRaw, cpus);
+    }
+
+    /**
+     * The program's counters summed over CPUs into {@code sums}, in {@link ProgramCounters#FIELDS} order; allocates
+     * nothing, for stats lines. Any thread.
+     */
+    public synchronized void readCounters(long[] sums) throws ErrnoException {
+        countersLookup.lookup(0, countersRaw);
+        ProgramCounters.sumInto(countersRaw, cpus, sums);
     }
 
     private static byte[] intBytes(int v) {

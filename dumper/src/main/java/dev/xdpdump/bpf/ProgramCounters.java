@@ -1,7 +1,9 @@
 package dev.xdpdump.bpf;
 
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * The program's counters summed over CPUs: the Java mirror of {@code struct xdpdump_counters} in
@@ -17,33 +19,32 @@ public record ProgramCounters(long frames, long matched, long emitted, long lost
                               long lostOther, long unparsed) {
     /** {@code sizeof(struct xdpdump_counters)}; a per-CPU lookup returns one such value per possible CPU. */
     public static final int SIZE = 64;
-    private static final int FRAMES = 0;
-    private static final int MATCHED = 8;
-    private static final int EMITTED = 16;
-    private static final int LOST_RING_FULL = 24;
-    private static final int LOST_NO_RING = 32;
-    private static final int LOST_OTHER = 40;
-    private static final int UNPARSED = 48;
+    /**
+     * The struct's counters, in its order, as {@link #sumInto} fills them: frames, matched, emitted, lost_ring_full,
+     * lost_no_ring, lost_other, unparsed (then a reserved u64, always 0).
+     */
+    public static final int FIELDS = 7;
+    private static final VarHandle U64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     /** Every emit failure, whatever its cause. */
     public long lost() {
         return lostRingFull + lostNoRing + lostOther;
     }
 
+    /** Sums the per-CPU values of a lookup of the counters map into {@code sums}, in the struct's order. No allocation. */
+    static void sumInto(byte[] perCpuValues, int cpus, long[] sums) {
+        Arrays.fill(sums, 0, FIELDS, 0);
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            for (int field = 0; field < FIELDS; field++) {
+                sums[field] += (long) U64.get(perCpuValues, cpu * SIZE + field * Long.BYTES);
+            }
+        }
+    }
+
     /** Sums the per-CPU values of a lookup of the counters map: {@code cpus} values of {@link #SIZE} bytes. */
     static ProgramCounters sumOf(byte[] perCpuValues, int cpus) {
-        ByteBuffer b = ByteBuffer.wrap(perCpuValues).order(ByteOrder.nativeOrder());
-        long frames = 0, matched = 0, emitted = 0, ringFull = 0, noRing = 0, other = 0, unparsed = 0;
-        for (int cpu = 0; cpu < cpus; cpu++) {
-            int at = cpu * SIZE;
-            frames += b.getLong(at + FRAMES);
-            matched += b.getLong(at + MATCHED);
-            emitted += b.getLong(at + EMITTED);
-            ringFull += b.getLong(at + LOST_RING_FULL);
-            noRing += b.getLong(at + LOST_NO_RING);
-            other += b.getLong(at + LOST_OTHER);
-            unparsed += b.getLong(at + UNPARSED);
-        }
-        return new ProgramCounters(frames, matched, emitted, ringFull, noRing, other, unparsed);
+        long[] s = new long[FIELDS];
+        sumInto(perCpuValues, cpus, s);
+        return new ProgramCounters(s[0], s[1], s[2], s[3], s[4], s[5], s[6]);
     }
 }

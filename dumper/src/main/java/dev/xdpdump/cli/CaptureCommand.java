@@ -108,8 +108,12 @@ final class CaptureCommand {
             err.flush();
             onListening.run();
             Summary summary = new Supervisor(capture, stop, watch, stdoutPipe, options.statsSeconds(),
-                    counters -> {
-                        err.println(counters.toStatsLine());
+                    line -> {
+                        try {
+                            line.writeTo(err); // a PrintStream reports no errors: a closed terminal is ignored
+                        } catch (IOException e) {
+                            // not reached
+                        }
                         err.flush();
                     }).run();
             reportGivingUp(capture);

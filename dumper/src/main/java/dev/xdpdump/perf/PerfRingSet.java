@@ -100,16 +100,33 @@ public final class PerfRingSet implements AutoCloseable {
         return Collections.unmodifiableMap(byCpu);
     }
 
+    // The sums below run for every stats line and every poll of a stop: indexed loops, no streams, no allocation.
+
+    /** PERF_RECORD_LOST totals over all rings; any thread. */
     public long lostEvents() {
-        return rings.stream().mapToLong(PerfRing::lostEvents).sum();
+        long sum = 0;
+        for (int i = 0; i < rings.size(); i++) {
+            sum += rings.get(i).lostEvents();
+        }
+        return sum;
     }
 
+    /** Records skipped over all rings; any thread. */
     public long malformedRecords() {
-        return rings.stream().mapToLong(PerfRing::malformedRecords).sum();
+        long sum = 0;
+        for (int i = 0; i < rings.size(); i++) {
+            sum += rings.get(i).malformedRecords();
+        }
+        return sum;
     }
 
+    /** Samples handed on over all rings; any thread. */
     public long samples() {
-        return rings.stream().mapToLong(PerfRing::samples).sum();
+        long sum = 0;
+        for (int i = 0; i < rings.size(); i++) {
+            sum += rings.get(i).samples();
+        }
+        return sum;
     }
 
     @Override

@@ -278,7 +278,12 @@ public final class Capture implements AutoCloseable {
      * Call from one thread, regularly. Returns the outputs given up on by this call.
      */
     public int giveUpOnStalledOutputs() {
-        long live = outputs.stream().filter(o -> o.state() == SinkHandler.State.LIVE).count();
+        int live = 0;
+        for (int i = 0; i < outputs.size(); i++) { // every 250 ms for hours: no streams, no garbage
+            if (outputs.get(i).state() == SinkHandler.State.LIVE) {
+                live++;
+            }
+        }
         return live > 1 ? giveUpOnStalled() : 0;
     }
 
@@ -328,11 +333,11 @@ public final class Capture implements AutoCloseable {
                 join(thread, output.state() == SinkHandler.State.GIVEN_UP ? GIVE_UP_JOIN_MILLIS : joinMillis);
             }
         }
-        Summary atEnd = books(false);
+        Summary atEnd = books();
         for (SinkHandler output : outputs) {
             output.finish(atEnd);
         }
-        books = books(false); // a last flush or trailer can still fail: count it
+        books = books(); // a last flush or trailer can still fail: count it
         return books;
     }
 
@@ -366,26 +371,39 @@ public final class Capture implements AutoCloseable {
         }
     }
 
-    /**
-     * The counters so far, while capturing, for a stats line: any thread but the reader and sink threads; allocates.
-     * Events still in the rings or the queue are in none of the terms.
-     */
-    public Summary counters() throws ErrnoException {
-        return books(true);
+    /** A snapshot to fill with {@link #readCounters}, named for these outputs; made once per capture. */
+    public Counters newCounters() {
+        return new Counters(kinds);
     }
 
     /**
-     * Reads downstream first, so no stage shows more than the one before it has passed on. After stop, the terms add
-     * up: every sample the reader took is handed on, malformed or abandoned; everything emitted and not taken from
-     * the rings is left in them; everything handed to an output and not written is not written.
+     * The counters so far, while capturing, for a stats line: any thread but the reader and sink threads; allocates
+     * nothing. Reads downstream first, so no stage shows more than the one before it has passed on; events still in
+     * the rings or the queue are in none of the terms.
      */
-    private Summary books(boolean whileCapturing) throws ErrnoException {
+    public void readCounters(Counters into) throws ErrnoException {
+        for (int i = 0; i < outputs.size(); i++) {
+            SinkHandler output = outputs.get(i);
+            into.setOutput(i, output.written(), output.discarded(), output.writeErrors());
+        }
+        long malformed = reader.malformedEvents() + rings.malformedRecords();
+        into.setReader(rings.samples(), rings.lostEvents(), malformed, 0);
+        program.readCounters(into.program);
+        into.takeProgram();
+    }
+
+    /**
+     * The books after stop, read downstream first. The terms add up: every sample the reader took is handed on,
+     * malformed or abandoned; everything emitted and not taken from the rings is left in them; everything handed to
+     * an output and not written is not written.
+     */
+    private Summary books() throws ErrnoException {
         List<Summary.Output> outputBooks = new ArrayList<>();
         long received = reader.received();
         for (int i = 0; i < outputs.size(); i++) {
             SinkHandler output = outputs.get(i);
             long written = output.written();
-            long notWritten = whileCapturing ? output.discarded() : received - written;
+            long notWritten = received - written;
             outputBooks.add(new Summary.Output(output.name(), kinds.get(i), written, notWritten,
                     output.writeErrors()));
         }
@@ -393,8 +411,7 @@ public final class Capture implements AutoCloseable {
         long malformedRecords = rings.malformedRecords();
         long read = rings.samples();
         ProgramCounters counters = program.counters();
-        long leftInRings = whileCapturing ? 0
-                : Math.max(0, counters.emitted() - read - malformedRecords) + abandoned;
+        long leftInRings = Math.max(0, counters.emitted() - read - malformedRecords) + abandoned;
         Summary.Reader readerBooks = new Summary.Reader(read, rings.lostEvents(), rings.lostEventsByCpu(),
                 reader.malformedEvents() + malformedRecords, leftInRings);
         return new Summary(counters, readerBooks, outputBooks);

@@ -1,7 +1,10 @@
 package dev.xdpdump.pipeline;
 
 import dev.xdpdump.bpf.ProgramCounters;
+import dev.xdpdump.sink.OutputBuffer;
 import dev.xdpdump.sink.Totals;
+
+import java.nio.charset.StandardCharsets;
 
 import java.util.Collections;
 import java.util.List;
@@ -125,35 +128,16 @@ public record Summary(ProgramCounters program, Reader reader, List<Output> outpu
         }
     }
 
-    /** The same counters on one line, for {@code --stats}: {@code stats: frames_seen=... write_errors=...}. */
+    /** The same counters on one line, as {@code --stats} prints them: {@code stats: frames_seen=... write_errors=...}. */
     public String toStatsLine() {
-        StringBuilder line = new StringBuilder("stats:");
-        forEachCounter((name, value) -> line.append(' ').append(name).append('=').append(value));
-        return line.toString();
+        OutputBuffer line = new OutputBuffer(512);
+        Counters.of(this).writeStatsLine(line);
+        return new String(line.toByteArray(), 0, line.size() - 1, StandardCharsets.US_ASCII);
     }
 
-    /**
-     * The counters' names in stats lines and JSON, in stage order. With several outputs each output's counters carry
-     * its kind: {@code written_pcap}, {@code written_json}.
-     */
+    /** The counters under their stats names, in stage order ({@link Counters} names them). */
     @Override
     public void forEachCounter(Visitor visitor) {
-        visitor.counter("frames_seen", program.frames());
-        visitor.counter("unparsed", program.unparsed());
-        visitor.counter("matched", program.matched());
-        visitor.counter("emitted", program.emitted());
-        visitor.counter("lost", program.lostRingFull());
-        visitor.counter("lost_no_ring", program.lostNoRing());
-        visitor.counter("lost_other", program.lostOther());
-        visitor.counter("read", reader.read());
-        visitor.counter("reported_lost", reader.reportedLost());
-        visitor.counter("malformed", reader.malformed());
-        visitor.counter("left_in_rings", reader.leftInRings());
-        for (Output o : outputs) {
-            String kind = outputs.size() > 1 ? "_" + o.kind() : "";
-            visitor.counter("written" + kind, o.written());
-            visitor.counter("not_written" + kind, o.notWritten());
-            visitor.counter("write_errors" + kind, o.writeErrors());
-        }
+        Counters.of(this).forEachCounter(visitor);
     }
 }

@@ -1,5 +1,6 @@
 package dev.xdpdump.pipeline;
 
+import dev.xdpdump.sink.OutputBuffer;
 import dev.xdpdump.sys.ErrnoException;
 import dev.xdpdump.sys.InterfaceWatch;
 import dev.xdpdump.sys.Pipes;
@@ -11,13 +12,13 @@ import java.util.concurrent.TimeUnit;
  * signal, {@code -c} and the last output gone (all through the {@link StopSignal}), the interface deleted or set
  * down, and the pipe behind standard output losing its reader (which ends that output only). Meanwhile it prints a
  * stats line every N seconds and gives up on an output that stalled while others still take data. Runs on the
- * caller's thread; the checks allocate nothing.
+ * caller's thread; the checks and the stats lines allocate nothing.
  */
 public final class Supervisor {
-    /** Receives the counters for one stats line. */
+    /** Receives one stats line, newline included; the buffer is reused for the next line. */
     @FunctionalInterface
     public interface StatsLine {
-        void print(Summary counters);
+        void print(OutputBuffer line);
     }
 
     /** How often the interface, the pipe and the outputs are checked. */
@@ -30,6 +31,8 @@ public final class Supervisor {
     private final int stdoutPipe;
     private final long statsNanos;
     private final StatsLine stats;
+    private final Counters counters;
+    private final OutputBuffer line = new OutputBuffer(1024);
 
     /**
      * @param stdoutPipe the index of the output that writes to a pipe on standard output, or -1: without the check an
@@ -44,6 +47,7 @@ public final class Supervisor {
         this.stdoutPipe = stdoutPipe;
         this.statsNanos = TimeUnit.SECONDS.toNanos(statsSeconds);
         this.stats = stats;
+        this.counters = capture.newCounters();
     }
 
     /** Blocks until a stop reason comes, then stops the capture and returns its books. */
@@ -53,7 +57,10 @@ public final class Supervisor {
             while (!stop.await(waitMillis(nextStats))) {
                 if (statsNanos > 0 && System.nanoTime() - nextStats >= 0) {
                     nextStats += statsNanos;
-                    stats.print(capture.counters());
+                    capture.readCounters(counters);
+                    line.clear();
+                    counters.writeStatsLine(line);
+                    stats.print(line);
                 }
                 check();
             }

@@ -91,6 +91,11 @@ public final class OutputBuffer {
         size = 0;
     }
 
+    /** Writes the content to {@code out} in one call; this buffer is unchanged. */
+    public void writeTo(java.io.OutputStream out) throws IOException {
+        out.write(bytes, 0, size);
+    }
+
     /** Appends this buffer's content to {@code target}; this buffer is unchanged. */
     public void copyTo(OutputBuffer target) {
         target.writeBytes(bytes, 0, size);

@@ -59,6 +59,37 @@ public final class Bpf {
         Native.check("update " + map, bpf(BPF_MAP_UPDATE_ELEM, attr));
     }
 
+    /**
+     * A lookup done again and again (the program's counters, for every stats line): its key, value and attribute
+     * buffers are made once, so a lookup allocates nothing. Used by one thread at a time.
+     */
+    public static final class Lookup {
+        private final FileDescriptorHandle map;
+        private final Pointer key = Native.allocate(4);
+        private final Pointer value;
+        private final Pointer attr = Native.allocate(ATTR_SIZE);
+        private final int valueSize;
+
+        /** @param valueSize the map's value size (times the possible CPUs for a per-CPU map) */
+        public Lookup(FileDescriptorHandle map, int valueSize) {
+            this.map = map;
+            this.valueSize = valueSize;
+            this.value = Native.allocate(valueSize);
+            attr.putInt(0, map.fd());
+            attr.putLong(8, key.address());
+            attr.putLong(16, value.address());
+        }
+
+        /** Reads the element of {@code intKey} into {@code into}, which holds the value size. */
+        public void lookup(int intKey, byte[] into) throws ErrnoException {
+            key.putInt(0, intKey);
+            if (bpf(BPF_MAP_LOOKUP_ELEM, attr) < 0) {
+                throw new ErrnoException("look up " + map, Native.errno());
+            }
+            value.get(0, into, 0, valueSize);
+        }
+    }
+
     /** Reads one element into {@code value}, whose length must be the map's value size (times CPUs for per-CPU maps). */
     public static void mapLookupElem(FileDescriptorHandle map, byte[] key, byte[] value) throws ErrnoException {
         Pointer k = copyIn(key);
