@@ -38,8 +38,9 @@ record Options(Command command, String interfaceName, List<OutputSpec> outputs, 
 
     /** The same options with {@code -c} set to {@code n}. */
     Options withCount(long n) {
-        return new Options(command, interfaceName, outputs, n, snapLength, mode, ringBytesPerCpu, nanoseconds,
-                verbose, statsSeconds, jsonStats);
+        Builder b = new Builder(this);
+        b.count = n;
+        return b.build();
     }
 
     /** Per CPU. Absorbs about 50k events of bursts per CPU at the default snap length while the sink catches up. */
@@ -88,22 +89,13 @@ record Options(Command command, String interfaceName, List<OutputSpec> outputs, 
             "");
 
     static Options parse(List<String> args) throws UsageException {
-        Command command = Command.CAPTURE;
-        String interfaceName = null;
+        Builder b = new Builder();
         OutputFormat view = null;
         String pcapTarget = null;
-        long count = 0;
-        int snapLength = ProgramConfig.DEFAULT_SNAP_LEN;
-        XdpMode mode = XdpMode.AUTO;
-        int ringBytes = DEFAULT_RING_BYTES;
-        boolean nanoseconds = false;
-        boolean verbose = false;
-        int statsSeconds = 0;
-        boolean jsonStats = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
-                case "-i", "-iface", "--iface", "--interface" -> interfaceName = value(args, ++i, arg);
+                case "-i", "-iface", "--iface", "--interface" -> b.interfaceName = value(args, ++i, arg);
                 case "hex", "-x", "-X", "--print" -> view = choose(view, OutputFormat.HEX);
                 case "json", "--json" -> view = choose(view, OutputFormat.JSON);
                 case "-w", "--pcap" -> {
@@ -113,50 +105,84 @@ record Options(Command command, String interfaceName, List<OutputSpec> outputs, 
                     }
                     pcapTarget = value(args, ++i, arg);
                 }
-                case "-c" -> count = number(value(args, ++i, arg), arg, 1, Long.MAX_VALUE);
-                case "-s" -> snapLength = (int) number(value(args, ++i, arg), arg, 1, ProgramConfig.MAX_SNAP_LEN);
+                case "-c" -> b.count = number(value(args, ++i, arg), arg, 1, Long.MAX_VALUE);
+                case "-s" -> b.snapLength = (int) number(value(args, ++i, arg), arg, 1, ProgramConfig.MAX_SNAP_LEN);
                 case "--mode" -> {
                     String word = value(args, ++i, arg);
                     try {
-                        mode = XdpMode.parse(word);
+                        b.mode = XdpMode.parse(word);
                     } catch (IllegalArgumentException e) {
                         throw new UsageException(e.getMessage());
                     }
                 }
-                case "--ring-size" -> ringBytes = ringSize(value(args, ++i, arg));
-                case "--nano" -> nanoseconds = true;
-                case "--stats" -> statsSeconds = (int) number(value(args, ++i, arg), arg, 1, MAX_STATS_SECONDS);
-                case "--json-stats" -> jsonStats = true;
+                case "--ring-size" -> b.ringBytesPerCpu = ringSize(value(args, ++i, arg));
+                case "--nano" -> b.nanoseconds = true;
+                case "--stats" -> b.statsSeconds = (int) number(value(args, ++i, arg), arg, 1, MAX_STATS_SECONDS);
+                case "--json-stats" -> b.jsonStats = true;
                 case "-n", "-nn", "-U" -> { }
-                case "-v" -> verbose = true;
-                case "-h", "--help" -> command = Command.HELP;
-                case "--version" -> command = Command.VERSION;
+                case "-v" -> b.verbose = true;
+                case "-h", "--help" -> b.command = Command.HELP;
+                case "--version" -> b.command = Command.VERSION;
                 case "demo" -> {
                     if (i != 0) {
                         throw new UsageException("'demo' must be the first word: xdpdump demo");
                     }
-                    command = Command.DEMO;
+                    b.command = Command.DEMO;
                 }
                 default -> throw new UsageException("unknown option '" + arg + "'; see xdpdump --help");
             }
         }
-        List<OutputSpec> outputs = new ArrayList<>();
         if (pcapTarget != null) {
-            outputs.add(new OutputSpec(OutputFormat.PCAP, pcapTarget));
+            b.outputs.add(new OutputSpec(OutputFormat.PCAP, pcapTarget));
         }
         if (view != null || pcapTarget == null) {
             if (Output.STDOUT.equals(pcapTarget)) {
                 throw new UsageException("-w - and " + view.word() + " would both write to standard output; write"
                         + " the pcap to a file (-w FILE) or drop " + view.word());
             }
-            outputs.add(new OutputSpec(view == null ? OutputFormat.HEX : view, Output.STDOUT));
+            b.outputs.add(new OutputSpec(view == null ? OutputFormat.HEX : view, Output.STDOUT));
         }
-        if (jsonStats && outputs.stream().noneMatch(o -> o.format() == OutputFormat.JSON)) {
+        if (b.jsonStats && b.outputs.stream().noneMatch(o -> o.format() == OutputFormat.JSON)) {
             throw new UsageException("--json-stats adds a record to json output; add 'json' (got "
-                    + outputs.get(outputs.size() - 1).format().word() + ")");
+                    + b.outputs.get(b.outputs.size() - 1).format().word() + ")");
         }
-        return new Options(command, interfaceName, outputs, count, snapLength, mode, ringBytes, nanoseconds,
-                verbose, statsSeconds, jsonStats);
+        return b.build();
+    }
+
+    /** Options by name, each field starting at its default; the parser and {@link #withCount} fill one. */
+    static final class Builder {
+        Command command = Command.CAPTURE;
+        String interfaceName;
+        final List<OutputSpec> outputs = new ArrayList<>();
+        long count;
+        int snapLength = ProgramConfig.DEFAULT_SNAP_LEN;
+        XdpMode mode = XdpMode.AUTO;
+        int ringBytesPerCpu = DEFAULT_RING_BYTES;
+        boolean nanoseconds;
+        boolean verbose;
+        int statsSeconds;
+        boolean jsonStats;
+
+        Builder() {}
+
+        Builder(Options from) {
+            command = from.command;
+            interfaceName = from.interfaceName;
+            outputs.addAll(from.outputs);
+            count = from.count;
+            snapLength = from.snapLength;
+            mode = from.mode;
+            ringBytesPerCpu = from.ringBytesPerCpu;
+            nanoseconds = from.nanoseconds;
+            verbose = from.verbose;
+            statsSeconds = from.statsSeconds;
+            jsonStats = from.jsonStats;
+        }
+
+        Options build() {
+            return new Options(command, interfaceName, outputs, count, snapLength, mode, ringBytesPerCpu,
+                    nanoseconds, verbose, statsSeconds, jsonStats);
+        }
     }
 
     private static String value(List<String> args, int i, String option) throws UsageException {
