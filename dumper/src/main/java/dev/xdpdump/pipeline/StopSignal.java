@@ -58,10 +58,6 @@ public final class StopSignal {
         return hurry.await(millis, TimeUnit.MILLISECONDS);
     }
 
-    public boolean hurried() {
-        return hurry.getCount() == 0;
-    }
-
     public Reason reason() {
         return reason;
     }
