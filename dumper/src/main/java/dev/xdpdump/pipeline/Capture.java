@@ -171,7 +171,7 @@ public final class Capture implements AutoCloseable {
                 link.close();
             }
             for (SinkHandler handler : handlers) {
-                handler.finish(null);
+                handler.release();
             }
             if (rings != null) {
                 rings.close();

@@ -162,6 +162,15 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
         }
     }
 
+    /** For a start that failed before any event: closes the sink with no trailer, ignoring errors. */
+    void release() {
+        try {
+            sink.close();
+        } catch (IOException e) {
+            // the start's own failure is what the user hears about
+        }
+    }
+
     String name() {
         return name;
     }
