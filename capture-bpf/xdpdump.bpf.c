@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xdpdump's capture program: emits one event per TCP connection request (SYN set, ACK clear) and passes
- * every frame on unchanged.
+ * every frame on unchanged. Two entry points share the walk, the maps and the event: xdpdump_capture at the XDP hook
+ * and xdpdump_capture_tc at tc ingress.
  *
  * Parsing contract (every helper below): it takes a cursor and data_end, checks that the whole header it reads
  * lies before data_end, and only then reads it. Each helper ends in one of three results (enum parse), and every
@@ -25,6 +26,7 @@
 #include <linux/in6.h>
 #include <linux/tcp.h>
 #include <linux/errno.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
@@ -239,45 +241,53 @@ static __always_inline __u32 snap_len(void)
 	return cfg->snap_len;
 }
 
-SEC("xdp")
-int xdpdump_capture(struct xdp_md *ctx)
+/* Where parse_frame found the headers of a connection request. */
+struct walk {
+	__u16 l3_offset;
+	__u16 l4_offset;
+	__u8 ip_version;
+};
+
+/* The walk both entry points share: counts the frame, walks it from data (its Ethernet header) to data_end, counts
+ * it as unparsed when no verdict could be reached, and as matched when it is a connection request. Returns 1 for
+ * a connection request, with *walk filled in. */
+static __always_inline int parse_frame(struct xdpdump_counters *count, void *data, void *data_end, struct walk *walk)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	__u32 key = 0;
-	struct xdpdump_counters *count = bpf_map_lookup_elem(&counters, &key);
-	if (!count)
-		return XDP_PASS; /* cannot happen for a one-entry array; the verifier wants the check */
 	count->frames++;
 
 	void *cursor = data;
 	__be16 proto = 0;
 	enum parse result = parse_ethernet(&cursor, data_end, &proto);
-	__u16 l3_offset = cursor - data;
-	__u8 ip_version = 0;
+	walk->l3_offset = cursor - data;
+	walk->ip_version = 0;
 	if (result == PARSE_OK) {
 		if (proto == bpf_htons(ETH_P_IP)) {
 			result = parse_ipv4(&cursor, data_end);
-			ip_version = 4;
+			walk->ip_version = 4;
 		} else if (proto == bpf_htons(ETH_P_IPV6)) {
 			result = parse_ipv6(&cursor, data, data_end);
-			ip_version = 6;
+			walk->ip_version = 6;
 		} else {
 			result = PARSE_OTHER; /* not IP: ARP, LLDP and the rest */
 		}
 	}
-	__u16 l4_offset = cursor - data;
+	walk->l4_offset = cursor - data;
 	if (result == PARSE_OK)
 		result = parse_tcp(cursor, data_end);
 	if (result == PARSE_UNPARSED)
 		count->unparsed++;
 	if (result != PARSE_OK)
-		return XDP_PASS; /* not a connection request, or no way to tell (counted above) */
+		return 0; /* not a connection request, or no way to tell (counted above) */
 	count->matched++;
+	return 1;
+}
 
-	/* The helper appends cap_len bytes of the frame after the header; it copies from fragments too, so the
-	 * bound is the whole buffer, not just the linear part. */
-	__u32 wire_len = bpf_xdp_get_buff_len(ctx);
+/* Emits one event for a connection request and counts how it went. ctx is the entry point's context, which the
+ * output helper copies the frame's first cap_len bytes from: an XDP buffer or an skb, fragments included either way,
+ * so the bound is the whole length, not just the linear part. */
+static __always_inline void emit(void *ctx, struct xdpdump_counters *count, const struct walk *walk, __u32 wire_len,
+				 __u32 ifindex, __u32 rx_queue)
+{
 	__u32 cap_len = snap_len();
 	if (cap_len > wire_len)
 		cap_len = wire_len;
@@ -286,13 +296,13 @@ int xdpdump_capture(struct xdp_md *ctx)
 
 	struct xdpdump_event event = {
 		.ts_ns = bpf_ktime_get_ns(),
-		.ifindex = ctx->ingress_ifindex,
-		.rx_queue = ctx->rx_queue_index,
+		.ifindex = ifindex,
+		.rx_queue = rx_queue,
 		.wire_len = wire_len,
 		.cap_len = cap_len,
-		.l3_offset = l3_offset,
-		.l4_offset = l4_offset,
-		.ip_version = ip_version,
+		.l3_offset = walk->l3_offset,
+		.l4_offset = walk->l4_offset,
+		.ip_version = walk->ip_version,
 	};
 	__u64 flags = BPF_F_CURRENT_CPU | ((__u64)cap_len << 32);
 	long err = bpf_perf_event_output(ctx, &events, flags, &event, sizeof(event));
@@ -304,7 +314,43 @@ int xdpdump_capture(struct xdp_md *ctx)
 		count->lost_no_ring++; /* no ring for this CPU: nobody will ever see a LOST record for it */
 	else
 		count->lost_other++;
+}
+
+static __always_inline struct xdpdump_counters *this_cpu_counters(void)
+{
+	__u32 key = 0;
+	return bpf_map_lookup_elem(&counters, &key);
+}
+
+/* Runs in the driver (native) or on every skb before GRO (generic). */
+SEC("xdp")
+int xdpdump_capture(struct xdp_md *ctx)
+{
+	struct xdpdump_counters *count = this_cpu_counters();
+	if (!count)
+		return XDP_PASS; /* cannot happen for a one-entry array; the verifier wants the check */
+	struct walk walk;
+	if (!parse_frame(count, (void *)(long)ctx->data, (void *)(long)ctx->data_end, &walk))
+		return XDP_PASS;
+	emit(ctx, count, &walk, bpf_xdp_get_buff_len(ctx), ctx->ingress_ifindex, ctx->rx_queue_index);
 	return XDP_PASS;
+}
+
+/* Runs at tc ingress through a tcx link, after GRO: once per skb, which may carry several TCP segments (never two
+ * SYNs: GRO does not merge a SYN). On ingress skb->data points at the Ethernet header, and data_end ends the linear
+ * part, where the headers of a received frame are. TC_ACT_UNSPEC (-1) is TCX_NEXT (linux/bpf.h, 6.6), which the
+ * 6.1 headers here do not have yet: no verdict, the next program or the stack takes the skb as it is. */
+SEC("tc")
+int xdpdump_capture_tc(struct __sk_buff *skb)
+{
+	struct xdpdump_counters *count = this_cpu_counters();
+	if (!count)
+		return TC_ACT_UNSPEC; /* cannot happen for a one-entry array; the verifier wants the check */
+	struct walk walk;
+	if (!parse_frame(count, (void *)(long)skb->data, (void *)(long)skb->data_end, &walk))
+		return TC_ACT_UNSPEC;
+	emit(skb, count, &walk, skb->len, skb->ifindex, skb->queue_mapping);
+	return TC_ACT_UNSPEC;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -13,24 +13,40 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * xdpdump's XDP program, loaded: its maps ({@code events}, {@code config}, {@code counters}) and the program itself,
- * built from the object in capture-bpf/ that ships inside the jar. Owns every fd it creates; a failure half way
- * closes what was made.
+ * xdpdump's capture program, loaded: its maps ({@code events}, {@code config}, {@code counters}) and its two entry
+ * points, one for the XDP hook and one for tc ingress, which share the maps; built from the object in capture-bpf/
+ * that ships inside the jar. Owns every fd it creates; a failure half way closes what was made.
  */
 public final class CaptureProgram implements AutoCloseable {
     static final String OBJECT_RESOURCE = "/dev/xdpdump/bpf/xdpdump.bpf.o";
-    private static final String PROGRAM_SECTION = "xdp";
+
+    /** The program's entry points, by the hook they run at. */
+    public enum Entry {
+        /** {@code SEC("xdp")}, for native and generic mode; returns XDP_PASS (2). */
+        XDP("xdp"),
+        /** {@code SEC("tc")}, for tc ingress; returns TCX_NEXT (-1): no verdict. */
+        TC("tc");
+
+        private final String section;
+
+        Entry(String section) {
+            this.section = section;
+        }
+    }
 
     private final Map<String, BpfMap> maps;
     private final FileDescriptorHandle program;
+    private final FileDescriptorHandle tcProgram;
     private final int cpus;
     private final boolean frags;
     private final Bpf.Lookup countersLookup;
     private final byte[] countersRaw;
 
-    private CaptureProgram(Map<String, BpfMap> maps, FileDescriptorHandle program, int cpus, boolean frags) {
+    private CaptureProgram(Map<String, BpfMap> maps, FileDescriptorHandle program, FileDescriptorHandle tcProgram,
+                           int cpus, boolean frags) {
         this.maps = maps;
         this.program = program;
+        this.tcProgram = tcProgram;
         this.cpus = cpus;
         this.frags = frags;
         this.countersRaw = new byte[ProgramCounters.SIZE * cpus];
@@ -46,31 +62,26 @@ public final class CaptureProgram implements AutoCloseable {
     }
 
     /**
-     * Creates the maps, writes the snap length into {@code config} and loads the program.
+     * Creates the maps, writes the snap length into {@code config} and loads both entry points: the verifier takes a
+     * few milliseconds for each, and the mode is not known until attach (auto picks it per interface).
      *
      * @param possibleCpus sizes the perf event array: its key is the CPU number
      */
     public static CaptureProgram load(int snapLength, int possibleCpus) throws ErrnoException {
-        ObjectFile object = new ObjectFile(readObject(), PROGRAM_SECTION);
+        ObjectFile object = new ObjectFile(readObject());
         Map<String, BpfMap> maps = new LinkedHashMap<>();
+        FileDescriptorHandle program = null;
         try {
             for (MapSpec spec : object.maps()) {
                 int entries = spec.type() == Bpf.BPF_MAP_TYPE_PERF_EVENT_ARRAY ? possibleCpus : spec.maxEntries();
                 maps.put(spec.name(), BpfMap.create(spec, entries));
             }
             maps.get("config").update(0, ProgramConfig.value(snapLength));
-            byte[] instructions = object.instructions();
-            for (ObjectFile.MapReference ref : object.mapReferences()) {
-                BpfMap map = maps.get(ref.mapName());
-                // ld_imm64 with src_reg BPF_PSEUDO_MAP_FD: the kernel swaps the fd for the map's address.
-                instructions[ref.instructionOffset() + 1] = (byte) ((instructions[ref.instructionOffset() + 1] & 0x0f) | 0x10);
-                ByteBuffer.wrap(instructions).order(ByteOrder.LITTLE_ENDIAN)
-                        .putInt(ref.instructionOffset() + 4, map.fd().fd());
-            }
+            ObjectFile.Program xdp = object.program(Entry.XDP.section);
+            byte[] instructions = relocated(xdp, maps);
             boolean frags = true;
-            FileDescriptorHandle program;
             try {
-                program = Bpf.progLoad(object.programName(), Bpf.BPF_PROG_TYPE_XDP, instructions, object.license(),
+                program = Bpf.progLoad(xdp.name(), Bpf.BPF_PROG_TYPE_XDP, instructions, object.license(),
                         Bpf.BPF_F_XDP_HAS_FRAGS);
             } catch (ErrnoException e) {
                 if (e.errno() != ErrnoException.EINVAL) {
@@ -78,14 +89,33 @@ public final class CaptureProgram implements AutoCloseable {
                 }
                 // A kernel before 5.18 knows no frags flag and says EINVAL; a program it rejects for another reason
                 // fails again below and reports that.
-                program = Bpf.progLoad(object.programName(), Bpf.BPF_PROG_TYPE_XDP, instructions, object.license());
+                program = Bpf.progLoad(xdp.name(), Bpf.BPF_PROG_TYPE_XDP, instructions, object.license());
                 frags = false;
             }
-            return new CaptureProgram(maps, program, possibleCpus, frags);
+            ObjectFile.Program tc = object.program(Entry.TC.section);
+            FileDescriptorHandle tcProgram = Bpf.progLoad(tc.name(), Bpf.BPF_PROG_TYPE_SCHED_CLS,
+                    relocated(tc, maps), object.license());
+            return new CaptureProgram(maps, program, tcProgram, possibleCpus, frags);
         } catch (ErrnoException | RuntimeException e) {
+            if (program != null) {
+                program.close();
+            }
             maps.values().forEach(BpfMap::close);
             throw e;
         }
+    }
+
+    /** The program's instructions with every map reference pointing at the map's fd. */
+    private static byte[] relocated(ObjectFile.Program program, Map<String, BpfMap> maps) {
+        byte[] instructions = program.instructions();
+        for (ObjectFile.MapReference ref : program.mapReferences()) {
+            BpfMap map = maps.get(ref.mapName());
+            // ld_imm64 with src_reg BPF_PSEUDO_MAP_FD: the kernel swaps the fd for the map's address.
+            instructions[ref.instructionOffset() + 1] = (byte) ((instructions[ref.instructionOffset() + 1] & 0x0f) | 0x10);
+            ByteBuffer.wrap(instructions).order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(ref.instructionOffset() + 4, map.fd().fd());
+        }
+        return instructions;
     }
 
     private static byte[] readObject() {
@@ -104,18 +134,32 @@ public final class CaptureProgram implements AutoCloseable {
         Bpf.mapUpdateElem(maps.get("events").fd(), intBytes(cpu), intBytes(perfEvent.fd()));
     }
 
-    public XdpLink attach(String interfaceName, int ifindex, XdpMode mode) throws ErrnoException {
-        return XdpLink.attach(program, interfaceName, ifindex, mode);
+    /** Attaches the entry point {@code mode} calls for; see {@link Attachment#attach}. */
+    public Attachment attach(String interfaceName, int ifindex, XdpMode mode) throws ErrnoException {
+        return Attachment.attach(program, tcProgram, interfaceName, ifindex, mode);
     }
 
-    /** The kernel's id for this program, as {@code bpftool prog} and {@code ip link} show it. */
+    /** The kernel's id for the XDP entry point, as {@code bpftool prog} and {@code ip link} show it. */
     public int id() throws ErrnoException {
         return Bpf.progId(program);
     }
 
-    /** Runs the program once on a crafted frame (BPF_PROG_TEST_RUN); for tests and benchmarks. */
+    /** The kernel's id for {@code entry}. */
+    public int id(Entry entry) throws ErrnoException {
+        return Bpf.progId(entry == Entry.TC ? tcProgram : program);
+    }
+
+    /** Runs the XDP entry point once on a crafted frame (BPF_PROG_TEST_RUN); for tests and benchmarks. */
     public Bpf.TestRun testRun(byte[] frame) throws ErrnoException {
         return Bpf.progTestRun(program, frame);
+    }
+
+    /**
+     * Runs {@code entry} once on a crafted frame (BPF_PROG_TEST_RUN). The tc entry gets an skb the kernel builds from
+     * the frame, as received on the loopback device: data at the Ethernet header, like tc ingress.
+     */
+    public Bpf.TestRun testRun(Entry entry, byte[] frame) throws ErrnoException {
+        return Bpf.progTestRun(entry == Entry.TC ? tcProgram : program, frame);
     }
 
     /** Runs the program {@code repeat} times on {@code frame} in one call: a burst of events, for benchmarks. */
@@ -144,6 +188,7 @@ public final class CaptureProgram implements AutoCloseable {
 
     @Override
     public void close() {
+        tcProgram.close();
         program.close();
         maps.values().forEach(BpfMap::close);
     }

@@ -103,7 +103,7 @@ final class CaptureCommand {
             if (capture.link().fellBack() || options.verbose()) {
                 err.println("xdpdump: " + capture.link().reason());
             }
-            err.println("listening on " + name + " (ifindex " + ifindex + ", xdp " + capture.link().mode().word()
+            err.println("listening on " + name + " (ifindex " + ifindex + ", " + capture.link().mode().hook()
                     + "), snapshot length " + options.snapLength() + " bytes");
             err.flush();
             onListening.run();

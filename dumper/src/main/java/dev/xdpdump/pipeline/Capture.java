@@ -4,9 +4,9 @@ import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
+import dev.xdpdump.bpf.Attachment;
 import dev.xdpdump.bpf.CaptureProgram;
 import dev.xdpdump.bpf.ProgramCounters;
-import dev.xdpdump.bpf.XdpLink;
 import dev.xdpdump.bpf.XdpMode;
 import dev.xdpdump.event.CaptureEvent;
 import dev.xdpdump.event.WallClock;
@@ -78,7 +78,7 @@ public final class Capture implements AutoCloseable {
 
     private final CaptureProgram program;
     private final PerfRingSet rings;
-    private final XdpLink link;
+    private final Attachment link;
     private final Disruptor<CaptureEvent> disruptor;
     private final List<SinkHandler> outputs;
     private final List<String> kinds;
@@ -92,7 +92,7 @@ public final class Capture implements AutoCloseable {
     private Summary books;
     private boolean closed;
 
-    private Capture(CaptureProgram program, PerfRingSet rings, XdpLink link, Disruptor<CaptureEvent> disruptor,
+    private Capture(CaptureProgram program, PerfRingSet rings, Attachment link, Disruptor<CaptureEvent> disruptor,
                     List<SinkHandler> outputs, List<String> kinds, RingReader reader, Thread readerThread,
                     StopSignal stop) {
         this.program = program;
@@ -137,7 +137,7 @@ public final class Capture implements AutoCloseable {
         int cpus = Cpus.possible();
         CaptureProgram program = null;
         PerfRingSet rings = null;
-        XdpLink link = null;
+        Attachment link = null;
         List<SinkHandler> handlers = new ArrayList<>();
         Disruptor<CaptureEvent> disruptor = null;
         try {
@@ -218,7 +218,7 @@ public final class Capture implements AutoCloseable {
     }
 
     /** The link the program was attached with (its mode and why); null when started unattached. */
-    public XdpLink link() {
+    public Attachment link() {
         return link;
     }
 

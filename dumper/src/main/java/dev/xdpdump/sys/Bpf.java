@@ -17,15 +17,21 @@ public final class Bpf {
     private static final int BPF_PROG_LOAD = 5;
     private static final int BPF_PROG_TEST_RUN = 10;
     private static final int BPF_OBJ_GET_INFO_BY_FD = 15;
+    private static final int BPF_PROG_QUERY = 16;
     private static final int BPF_LINK_CREATE = 28;
 
     public static final int BPF_MAP_TYPE_ARRAY = 2;
     public static final int BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4;
     public static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
+    public static final int BPF_PROG_TYPE_SCHED_CLS = 3;
     public static final int BPF_PROG_TYPE_XDP = 6;
     /** prog_flags: the XDP program handles multi-buffer frames (jumbo MTU, LRO), so such drivers accept it (5.18). */
     public static final int BPF_F_XDP_HAS_FRAGS = 1 << 5;
     public static final int BPF_XDP = 37;
+    public static final int BPF_TCX_INGRESS = 46;
+    /** With no relative program: in front of every program already in the chain (linux/bpf.h, 6.6). */
+    private static final int BPF_F_BEFORE = 1 << 3;
+    private static final int MAX_QUERIED_PROGRAMS = 64;
 
     private static final int ATTR_SIZE = 128;
     private static final int OBJ_NAME_LEN = 16;
@@ -153,6 +159,40 @@ public final class Bpf {
         attr.putInt(12, xdpFlags);
         int fd = (int) Native.check("attach xdp to ifindex " + ifindex, bpf(BPF_LINK_CREATE, attr));
         return new FileDescriptorHandle("xdp link on ifindex " + ifindex, fd);
+    }
+
+    /**
+     * Attaches a SCHED_CLS program at tc ingress through a tcx link (Linux 6.6), in front of any program already in
+     * the interface's tcx chain; closing the link detaches it. A kernel without tcx says EINVAL.
+     */
+    public static FileDescriptorHandle linkCreateTcxIngress(FileDescriptorHandle program, int ifindex)
+            throws ErrnoException {
+        Pointer attr = Native.allocate(ATTR_SIZE);
+        attr.putInt(0, program.fd());
+        attr.putInt(4, ifindex);
+        attr.putInt(8, BPF_TCX_INGRESS);
+        attr.putInt(12, BPF_F_BEFORE); // tcx.relative_fd (16) stays 0: before all of them
+        int fd = (int) Native.check("attach tcx ingress to ifindex " + ifindex, bpf(BPF_LINK_CREATE, attr));
+        return new FileDescriptorHandle("tcx ingress link on ifindex " + ifindex, fd);
+    }
+
+    /**
+     * The ids of the programs in an interface's tcx ingress chain, first to run first (BPF_PROG_QUERY); empty when
+     * there are none. A kernel without tcx says EINVAL.
+     */
+    public static int[] progQueryTcxIngress(int ifindex) throws ErrnoException {
+        Pointer ids = Native.allocate(4 * MAX_QUERIED_PROGRAMS);
+        Pointer attr = Native.allocate(ATTR_SIZE);
+        attr.putInt(0, ifindex);
+        attr.putInt(4, BPF_TCX_INGRESS);
+        attr.putLong(16, ids.address());
+        attr.putInt(24, MAX_QUERIED_PROGRAMS);
+        Native.check("query tcx ingress of ifindex " + ifindex, bpf(BPF_PROG_QUERY, attr));
+        int[] result = new int[Math.min(attr.getInt(24), MAX_QUERIED_PROGRAMS)];
+        for (int i = 0; i < result.length; i++) {
+            result[i] = ids.getInt(4L * i);
+        }
+        return result;
     }
 
     /** The kernel's id of a loaded program ({@code struct bpf_prog_info.id}). */

@@ -22,6 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 final class CaptureFixture implements AutoCloseable {
     static final int XDP_PASS = 2;
+    /** TCX_NEXT, which is TC_ACT_UNSPEC: no verdict, the skb goes on. */
+    static final int TCX_NEXT = -1;
     /** The kernel runs test frames as if received on the loopback device of the caller's namespace, queue 0. */
     static final int LOOPBACK_IFINDEX = 1;
     static final int RING_BYTES = 64 * 1024;
@@ -56,6 +58,11 @@ final class CaptureFixture implements AutoCloseable {
      */
     int run(byte[] frame) throws ErrnoException {
         return program.testRun(frame).returnValue();
+    }
+
+    /** As {@link #run(byte[])} for the given entry point: the XDP one or the tc one, which share maps and rings. */
+    int run(CaptureProgram.Entry entry, byte[] frame) throws ErrnoException {
+        return program.testRun(entry, frame).returnValue();
     }
 
     /**
