@@ -51,9 +51,20 @@ public final class Attachment implements AutoCloseable {
         DriverInfo driver = DriverInfo.of(interfaceName);
         String driverName = driver.driver().isEmpty() ? "no driver information" : "driver " + driver.driver();
         if (!driver.onBus()) {
-            return attachXdp(xdp, interfaceName, ifindex, XdpMode.GENERIC, "auto mode chose generic: "
-                    + interfaceName + " is a virtual device (" + driverName + "), whose native XDP would slow the"
-                    + " traffic it carries; --mode native to override", false);
+            try {
+                return attachTc(tc, interfaceName, ifindex, "auto mode chose tc ingress: " + interfaceName
+                        + " is a virtual device (" + driverName + "), where tc sees the traffic after GRO and XDP"
+                        + " slows it; --mode generic or native to override");
+            } catch (InterfaceBusyException e) {
+                throw e;
+            } catch (ErrnoException e) {
+                if (e.errno() != ErrnoException.EINVAL && e.errno() != ErrnoException.EOPNOTSUPP) {
+                    throw e;
+                }
+                return attachXdp(xdp, interfaceName, ifindex, XdpMode.GENERIC, "this kernel has no tcx links ("
+                        + (e.errno() == ErrnoException.EINVAL ? "EINVAL" : "EOPNOTSUPP") + "; Linux 6.6 has them); attached in generic XDP mode,"
+                        + " which slows the traffic on " + interfaceName + " a little more", true);
+            }
         }
         try {
             return attachXdp(xdp, interfaceName, ifindex, XdpMode.NATIVE, "auto mode chose native: "

@@ -3,6 +3,8 @@ package dev.xdpdump.e2e;
 import dev.xdpdump.lab.VethLab;
 import dev.xdpdump.testing.Privileges;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.List;
@@ -13,17 +15,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** xdpdump's program on the interface: gone when xdpdump dies, and never put in place of someone else's. */
+/**
+ * xdpdump's program on the interface, at tc ingress (the default on veth) or at the XDP hook: gone when xdpdump dies,
+ * and never put in place of, or next to, someone else's.
+ */
 class AttachmentIT {
     private static final Pattern ANY_XDP = Pattern.compile("\\bxdp(generic|drv|offload)?\\b|prog/xdp");
     private static final Duration DETACH_TIMEOUT = Duration.ofSeconds(3);
     private static final int MAX_DETACH_CHECKS = 100;
 
-    @Test
-    void sigkillLeavesNoProgramAttachedAndANewCaptureCanAttach() throws Exception {
+    @ParameterizedTest(name = "--mode {0}")
+    @ValueSource(strings = {"auto", "generic"})
+    void sigkillLeavesNoProgramAttachedAndANewCaptureCanAttach(String mode) throws Exception {
         Privileges.requireCaptureCapabilities();
         try (VethLab lab = Lab.create()) {
-            try (WatchedProcess xdpdump = Xdpdump.listening(lab, "json")) {
+            try (WatchedProcess xdpdump = Xdpdump.listening(lab, "--mode", mode, "json")) {
                 String command = ProcessHandle.of(xdpdump.pid()).flatMap(p -> p.info().command()).orElse("?");
                 assertTrue(command.endsWith("/java"), "ip netns exec and bin/xdpdump both exec: the pid is java's,"
                         + " not " + command);
@@ -31,7 +37,7 @@ class AttachmentIT {
                 xdpdump.kill();
                 assertEquals(128 + 9, xdpdump.awaitExit(Xdpdump.STOP_TIMEOUT));
             }
-            assertNoXdpWithin(lab, DETACH_TIMEOUT);
+            assertNothingAttachedWithin(lab, DETACH_TIMEOUT);
 
             try (WatchedProcess again = Xdpdump.listening(lab, "json")) {
                 Lab.attempt(lab, Lab.MIXED.subList(0, 1));
@@ -86,14 +92,17 @@ class AttachmentIT {
     }
 
     /** The kernel detaches a link's program when its last fd closes; waits for that, bounded. */
-    private static void assertNoXdpWithin(VethLab lab, Duration timeout) throws Exception {
+    private static void assertNothingAttachedWithin(VethLab lab, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         String details = Lab.linkDetails(lab);
-        for (int i = 0; i < MAX_DETACH_CHECKS && ANY_XDP.matcher(details).find() && System.nanoTime() < deadline;
-             i++) {
+        int[] tcx = Lab.tcxProgramIds(lab);
+        for (int i = 0; i < MAX_DETACH_CHECKS && (ANY_XDP.matcher(details).find() || tcx.length > 0)
+                && System.nanoTime() < deadline; i++) {
             details = Lab.linkDetails(lab);
+            tcx = Lab.tcxProgramIds(lab);
         }
         assertFalse(ANY_XDP.matcher(details).find(), "still attached " + timeout.toMillis() + " ms after SIGKILL:\n"
                 + details);
+        assertEquals(0, tcx.length, "tcx ingress programs " + timeout.toMillis() + " ms after SIGKILL");
     }
 }

@@ -1,6 +1,10 @@
 package dev.xdpdump.e2e;
 
 import dev.xdpdump.lab.VethLab;
+import dev.xdpdump.sys.Bpf;
+import dev.xdpdump.sys.ErrnoException;
+import dev.xdpdump.sys.Interfaces;
+import dev.xdpdump.sys.NetNamespace;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -71,9 +75,23 @@ final class Lab {
         return show.stdoutText();
     }
 
-    /** The id of the XDP program attached to the capture interface, or -1 when none is. */
-    static int attachedProgramId(VethLab lab) throws IOException, InterruptedException {
+    /**
+     * The id of the program attached to the capture interface, at the XDP hook or first in its tcx ingress chain, or
+     * -1 when none is.
+     */
+    static int attachedProgramId(VethLab lab) throws IOException, InterruptedException, ErrnoException {
         Matcher id = XDP_PROGRAM_ID.matcher(linkDetails(lab));
-        return id.find() ? Integer.parseInt(id.group(1)) : -1;
+        if (id.find()) {
+            return Integer.parseInt(id.group(1));
+        }
+        int[] tcx = tcxProgramIds(lab);
+        return tcx.length > 0 ? tcx[0] : -1;
+    }
+
+    /** The ids of the programs in the capture interface's tcx ingress chain (iproute2 6.1 does not show them). */
+    static int[] tcxProgramIds(VethLab lab) throws ErrnoException {
+        try (NetNamespace ignored = NetNamespace.enter(lab.captureNamespace())) {
+            return Bpf.progQueryTcxIngress(Interfaces.indexOf(lab.captureInterface()));
+        }
     }
 }

@@ -159,7 +159,7 @@ class StopBooksIT {
         int status;
         try (VethLab lab = Lab.create(); WatchedProcess xdpdump = Xdpdump.listening(lab, "-w", file.toString())) {
             String listening = xdpdump.awaitStderrLine("listening on ", Xdpdump.START_TIMEOUT);
-            assertTrue(listening.contains(", xdp generic)"), "auto is generic on veth: " + listening);
+            assertTrue(listening.contains(", tc ingress)"), "auto is tc ingress on veth: " + listening);
             long sent = send(lab, 2000);
             xdpdump.hangup();
             status = xdpdump.awaitExit(Xdpdump.STOP_TIMEOUT);
