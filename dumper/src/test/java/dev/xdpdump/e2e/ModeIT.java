@@ -6,6 +6,8 @@ import dev.xdpdump.sys.NetNamespace;
 import dev.xdpdump.testing.Privileges;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,6 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the listening line names the hook either way.
  */
 class ModeIT {
+    private static final String IPERF3 = "/usr/bin/iperf3";
+
     @Test
     void vethIsAVirtualDeviceWithoutABusAddress() throws Exception {
         Privileges.requireCaptureCapabilities();
@@ -82,6 +86,63 @@ class ModeIT {
             assertEquals(0, Xdpdump.interrupt(xdpdump), xdpdump.stderrText());
             assertCapturedMixed(lab, xdpdump.stdoutText());
         }
+    }
+
+    /**
+     * At tc ingress the program runs once per skb, and a bulk flow's skbs carry many segments each (on veth the
+     * sender's TSO super-packets; GRO aggregates elsewhere), yet no SYN is ever merged into one: during the flow every
+     * connection request is one event, the flow's own two (iperf3's control and data connections) included.
+     */
+    @Test
+    void everyConnectionRequestIsOneEventWhileABulkFlowRunsInAggregates() throws Exception {
+        Privileges.requireCaptureCapabilities();
+        Command.requireInstalled(IPERF3);
+        try (VethLab lab = Lab.create();
+             WatchedProcess server = WatchedProcess.startIn(lab.captureNamespace(), IPERF3, "-s", "-1", "-p",
+                     "5201");
+             WatchedProcess xdpdump = Xdpdump.listening(lab, "--json-stats", "json")) {
+            awaitListeningServer(lab);
+            try (WatchedProcess client = WatchedProcess.startIn(lab.senderNamespace(), IPERF3, "-c",
+                    VethLab.CAPTURE_V4, "-p", "5201", "-t", "2", "-J")) {
+                Lab.attempt(lab, Lab.MIXED);
+                assertEquals(0, client.awaitExit(Duration.ofSeconds(20)), client.stderrText());
+                long received = Long.parseLong(jq(".end.sum_received.bytes", client.stdout()));
+                assertEquals(0, Xdpdump.interrupt(xdpdump), xdpdump.stderrText());
+                assertEquals(0, server.awaitExit(Duration.ofSeconds(10)), server.stderrText());
+                List<String> lines = xdpdump.stdoutText().lines().toList();
+                String stats = lines.get(lines.size() - 1);
+                List<String> events = lines.subList(0, lines.size() - 1);
+                for (Lab.Attempt attempt : Lab.MIXED) {
+                    assertEquals(1, events.stream().filter(l -> l.contains("\"sport\":" + attempt.sourcePort() + ","))
+                            .count(), attempt + " in\n" + xdpdump.stdoutText());
+                }
+                assertEquals(2, events.stream().filter(l -> l.contains("\"dport\":5201,")).count(),
+                        "iperf3's two connection requests in\n" + xdpdump.stdoutText());
+                assertEquals(Lab.MIXED.size() + 2, events.size(), xdpdump.stdoutText());
+                long frames = Long.parseLong(jq(".frames_seen", stats.getBytes(StandardCharsets.UTF_8)));
+                assertTrue(received > 100L * 1024 * 1024, received + " bytes received");
+                assertTrue(frames * 1500 * 4 < received, "the program ran " + frames + " times for " + received
+                        + " bytes: several segments per run");
+            }
+        }
+    }
+
+    private static void awaitListeningServer(VethLab lab) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            Command.Result ss = Command.run("ip", "netns", "exec", lab.captureNamespace(), "ss", "-Hltn", "sport",
+                    "=", ":5201");
+            if (ss.exitCode() == 0 && !ss.stdoutText().isBlank()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("iperf3 -s did not listen on 5201 within 5 s");
+    }
+
+    private static String jq(String filter, byte[] json) throws Exception {
+        Command.Result jq = Command.run(Command.DEFAULT_TIMEOUT, json, "jq", "-r", filter);
+        assertEquals(0, jq.exitCode(), jq.describe());
+        return jq.stdoutText().trim();
     }
 
     /** One JSON line per attempt of {@link Lab#MIXED}, each with its addresses, ports, flags and lengths. */
