@@ -1,6 +1,7 @@
 package dev.xdpdump.cli;
 
 import dev.xdpdump.pipeline.Capture;
+import dev.xdpdump.pipeline.Run;
 import dev.xdpdump.pipeline.StopSignal;
 import dev.xdpdump.pipeline.Summary;
 import dev.xdpdump.pipeline.Supervisor;
@@ -132,7 +133,7 @@ final class CaptureCommand {
             return;
         }
         for (int i = 0; i < capture.outputCount(); i++) {
-            if (capture.outputEnd(i) == Capture.OutputEnd.GIVEN_UP) {
+            if (capture.outputEnd(i) == Run.OutputEnd.GIVEN_UP) {
                 err.println("xdpdump: " + capture.outputName(i) + " took no data for " + Capture.STALL_MILLIS / 1000
                         + " s; gave up on it (what it had not taken is counted below as not written)");
             }
@@ -143,7 +144,7 @@ final class CaptureCommand {
     private void checkEnd(Capture capture, StopSignal stop, String name) throws CaptureFailure {
         CaptureFailure failed = null;
         for (int i = 0; i < capture.outputCount(); i++) {
-            if (capture.outputEnd(i) != Capture.OutputEnd.FAILED) {
+            if (capture.outputEnd(i) != Run.OutputEnd.FAILED) {
                 continue;
             }
             IOException cause = capture.outputFailure(i);

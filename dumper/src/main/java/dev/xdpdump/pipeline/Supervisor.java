@@ -25,7 +25,7 @@ public final class Supervisor {
     private static final int CHECK_MILLIS = 250;
     private static final int STDOUT_FD = 1;
 
-    private final Capture capture;
+    private final Run capture;
     private final StopSignal stop;
     private final InterfaceWatch interfaceWatch;
     private final int stdoutPipe;
@@ -39,7 +39,7 @@ public final class Supervisor {
      *     idle capture would learn only at its next write that `| head` has gone
      * @param statsSeconds 0 for no stats lines
      */
-    public Supervisor(Capture capture, StopSignal stop, InterfaceWatch interfaceWatch, int stdoutPipe,
+    public Supervisor(Run capture, StopSignal stop, InterfaceWatch interfaceWatch, int stdoutPipe,
                       int statsSeconds, StatsLine stats) {
         this.capture = capture;
         this.stop = stop;
