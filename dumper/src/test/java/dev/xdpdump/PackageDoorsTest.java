@@ -32,8 +32,9 @@ class PackageDoorsTest {
             "pipeline", List.of("com.lmax.disruptor.", "io.netty.buffer.", "dev.xdpdump.bpf.", "dev.xdpdump.perf.",
                     "dev.xdpdump.event.", "dev.xdpdump.sink.", "dev.xdpdump.sys."),
             "lab", List.of("dev.xdpdump.sys."),
+            "pcapfile", List.of("org.pcap4j.", "dev.xdpdump.event."),
             "cli", List.of("sun.misc.Signal", "dev.xdpdump.pipeline.", "dev.xdpdump.bpf.", "dev.xdpdump.sink.",
-                    "dev.xdpdump.lab.", "dev.xdpdump.sys."));
+                    "dev.xdpdump.lab.", "dev.xdpdump.sys.", "dev.xdpdump.pcapfile."));
 
     static Stream<String> packages() throws IOException {
         try (Stream<Path> dirs = Files.list(SOURCES)) {

@@ -1,6 +1,9 @@
 package dev.xdpdump.cli;
 
+import dev.xdpdump.pcapfile.CaptureFile;
+import dev.xdpdump.pcapfile.UnreadableCaptureException;
 import dev.xdpdump.pipeline.Capture;
+import dev.xdpdump.pipeline.Replay;
 import dev.xdpdump.pipeline.Run;
 import dev.xdpdump.pipeline.StopSignal;
 import dev.xdpdump.pipeline.Summary;
@@ -39,6 +42,10 @@ final class CaptureCommand {
     }
 
     int run() throws ErrnoException, IOException, CaptureFailure, UsageException {
+        if (options.readFile() != null) {
+            replay(new StopSignal());
+            return Main.OK;
+        }
         requireCapabilities();
         String name = options.interfaceName() != null ? options.interfaceName() : defaultInterface();
         int ifindex = Interfaces.indexOf(name);
@@ -75,28 +82,11 @@ final class CaptureCommand {
 
     private Summary captureWhileWatching(InterfaceWatch watch, String name, int ifindex, StopSignal stop,
                                          Runnable onListening) throws ErrnoException, IOException, CaptureFailure {
-        InterfaceNames names = InterfaceNames.of(Map.of(ifindex, name));
-        List<Capture.OutputPlan> plans = new ArrayList<>();
-        int stdoutPipe = -1;
-        for (Options.OutputSpec spec : options.outputs()) {
-            boolean pipe = spec.toStdout() && stdoutIsPipe();
-            if (pipe) {
-                stdoutPipe = plans.size();
-            }
-            plans.add(new Capture.OutputPlan(spec.name(), spec.format().word(), () -> spec.format().open(
-                    spec.target(), options.snapLength(), options.nanoseconds(), names,
-                    options.jsonStats() && spec.format() == OutputFormat.JSON)));
-        }
+        Plans plans = plans(InterfaceNames.of(Map.of(ifindex, name)));
         Capture.Settings settings = new Capture.Settings(name, ifindex, options.mode(), options.snapLength(),
                 options.ringBytesPerCpu(), options.count());
-        SignalDisposition.restoreDefault(SignalDisposition.SIGINT);
-        SignalDisposition.restoreDefault(SignalDisposition.SIGTERM);
-        Signal.handle(new Signal("INT"), s -> stop.request(StopSignal.Reason.SIGNAL));
-        Signal.handle(new Signal("TERM"), s -> stop.request(StopSignal.Reason.SIGNAL));
-        // A closed terminal or a dropped ssh session ends the capture like SIGTERM, output flushed and books printed.
-        // Under nohup SIGHUP stays ignored: the JVM installs no handler over a signal ignored at launch.
-        Signal.handle(new Signal("HUP"), s -> stop.request(StopSignal.Reason.SIGNAL));
-        try (Capture capture = Capture.start(settings, plans, stop)) {
+        handleSignals(stop);
+        try (Capture capture = Capture.start(settings, plans.outputs(), stop)) {
             if (!capture.program().handlesFrags()) {
                 err.println("xdpdump: this kernel does not take the XDP multi-buffer (frags) flag; drivers with a"
                         + " jumbo MTU refuse native mode (Linux 5.18 or newer takes it)");
@@ -108,25 +98,78 @@ final class CaptureCommand {
                     + "), snapshot length " + options.snapLength() + " bytes");
             err.flush();
             onListening.run();
-            Summary summary = new Supervisor(capture, stop, watch, stdoutPipe, options.statsSeconds(),
-                    line -> {
-                        try {
-                            line.writeTo(err); // a PrintStream reports no errors: a closed terminal is ignored
-                        } catch (IOException e) {
-                            // not reached
-                        }
-                        err.flush();
-                    }).run();
-            reportGivingUp(capture);
-            err.print(summary.toText(options.verbose()));
-            err.flush();
-            checkEnd(capture, stop, name);
-            return summary;
+            return supervise(capture, stop, watch, plans.stdoutPipe(), name);
         }
     }
 
+    /**
+     * {@code -r FILE}: the file's connection requests, through the same selection and outputs as a live capture.
+     * Needs no privileges.
+     */
+    private Summary replay(StopSignal stop) throws ErrnoException, IOException, CaptureFailure {
+        CaptureFile file;
+        try {
+            file = CaptureFile.open(options.readFile());
+        } catch (UnreadableCaptureException e) {
+            throw new CaptureFailure(e.getMessage() + "; check the path (tcpdump -r reads the same files)", e);
+        }
+        Plans plans = plans(InterfaceNames.none());
+        handleSignals(stop);
+        try (Replay replay = Replay.start(file, plans.outputs(), options.count(), options.snapLength(), stop)) {
+            err.println("reading from file " + file.name() + ", link-type EN10MB (Ethernet), snapshot length "
+                    + options.snapLength() + " bytes");
+            err.flush();
+            return supervise(replay, stop, null, plans.stdoutPipe(), file.name());
+        }
+    }
+
+    /** The outputs to open, and which of them (if any) is a pipe on standard output. */
+    private record Plans(List<Capture.OutputPlan> outputs, int stdoutPipe) {}
+
+    private Plans plans(InterfaceNames names) {
+        List<Capture.OutputPlan> plans = new ArrayList<>();
+        int stdoutPipe = -1;
+        for (Options.OutputSpec spec : options.outputs()) {
+            if (spec.toStdout() && stdoutIsPipe()) {
+                stdoutPipe = plans.size();
+            }
+            plans.add(new Capture.OutputPlan(spec.name(), spec.format().word(), () -> spec.format().open(
+                    spec.target(), options.snapLength(), options.nanoseconds(), names,
+                    options.jsonStats() && spec.format() == OutputFormat.JSON)));
+        }
+        return new Plans(plans, stdoutPipe);
+    }
+
+    private static void handleSignals(StopSignal stop) {
+        SignalDisposition.restoreDefault(SignalDisposition.SIGINT);
+        SignalDisposition.restoreDefault(SignalDisposition.SIGTERM);
+        Signal.handle(new Signal("INT"), s -> stop.request(StopSignal.Reason.SIGNAL));
+        Signal.handle(new Signal("TERM"), s -> stop.request(StopSignal.Reason.SIGNAL));
+        // A closed terminal or a dropped ssh session ends the capture like SIGTERM, output flushed and books printed.
+        // Under nohup SIGHUP stays ignored: the JVM installs no handler over a signal ignored at launch.
+        Signal.handle(new Signal("HUP"), s -> stop.request(StopSignal.Reason.SIGNAL));
+    }
+
+    /** Waits for the run to end, then prints what the user needs to know and the books. */
+    private Summary supervise(Run run, StopSignal stop, InterfaceWatch watch, int stdoutPipe, String source)
+            throws ErrnoException, CaptureFailure {
+        Summary summary = new Supervisor(run, stop, watch, stdoutPipe, options.statsSeconds(), line -> {
+            try {
+                line.writeTo(err); // a PrintStream reports no errors: a closed terminal is ignored
+            } catch (IOException e) {
+                // not reached
+            }
+            err.flush();
+        }).run();
+        reportGivingUp(run);
+        err.print(summary.toText(options.verbose()));
+        err.flush();
+        checkEnd(run, stop, source);
+        return summary;
+    }
+
     /** One line for each output the capture stopped waiting for, or one for a second signal. */
-    private void reportGivingUp(Capture capture) {
+    private void reportGivingUp(Run capture) {
         if (capture.ending() == Capture.Ending.SECOND_SIGNAL) {
             err.println("xdpdump: second signal; stopped without waiting for the output (what it had not taken is"
                     + " counted below as left in the rings and not written)");
@@ -141,7 +184,7 @@ final class CaptureCommand {
     }
 
     /** Turns how the capture ended into a failure for the exit status; a normal end returns. */
-    private void checkEnd(Capture capture, StopSignal stop, String name) throws CaptureFailure {
+    private void checkEnd(Run capture, StopSignal stop, String name) throws CaptureFailure {
         CaptureFailure failed = null;
         for (int i = 0; i < capture.outputCount(); i++) {
             if (capture.outputEnd(i) != Run.OutputEnd.FAILED) {
@@ -166,8 +209,9 @@ final class CaptureCommand {
                     + " output is complete up to that moment (ip link set " + name + " up, then capture again)");
             case INTERFACE_GONE -> throw new CaptureFailure("interface " + name + " went away while capturing; the"
                     + " output is complete up to that moment");
-            case READER_FAILED -> throw new CaptureFailure("the ring reader failed: " + stop.cause()
-                    + " (run with -v for details)", stop.cause());
+            case READER_FAILED -> throw new CaptureFailure(stop.cause() instanceof IOException
+                    ? stop.cause().getMessage() + "; what was read before is written"
+                    : "the reader failed: " + stop.cause() + " (run with -v for details)", stop.cause());
             default -> { }
         }
         if (failed != null) {

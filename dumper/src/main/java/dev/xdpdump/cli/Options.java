@@ -11,12 +11,13 @@ import java.util.List;
 /**
  * What the user asked for, parsed from tcpdump-like words. Immutable.
  *
+ * @param readFile {@code -r}: a capture file to read instead of an interface ("-": standard input), or null
  * @param outputs where events go, each fed the same events: at most one pcap file ({@code -w}) and at most one view
  *     on standard output (hex or json), never two on standard output; a file first
  */
-record Options(Command command, String interfaceName, List<OutputSpec> outputs, long count, int snapLength,
-               XdpMode mode, int ringBytesPerCpu, boolean nanoseconds, boolean verbose, int statsSeconds,
-               boolean jsonStats) {
+record Options(Command command, String interfaceName, String readFile, List<OutputSpec> outputs, long count,
+               int snapLength, XdpMode mode, int ringBytesPerCpu, boolean nanoseconds, boolean verbose,
+               int statsSeconds, boolean jsonStats) {
 
     enum Command { CAPTURE, DEMO, HELP, VERSION }
 
@@ -63,6 +64,8 @@ record Options(Command command, String interfaceName, List<OutputSpec> outputs, 
             "Options:",
             "  -i, -iface, --interface IFACE",
             "                           interface to capture on (default: the first that is up, not loopback)",
+            "  -r FILE                  read connection requests from a pcap or pcapng file ('-': standard",
+            "                           input) instead of an interface; needs no privileges",
             "  -c N                     exit after writing N events",
             "  -s N                     snap length: bytes of each frame to keep, 1-65535 (default 256)",
             "  --mode auto|tc|generic|native",
@@ -98,6 +101,7 @@ record Options(Command command, String interfaceName, List<OutputSpec> outputs, 
             String arg = args.get(i);
             switch (arg) {
                 case "-i", "-iface", "--iface", "--interface" -> b.interfaceName = value(args, ++i, arg);
+                case "-r" -> b.readFile = value(args, ++i, arg);
                 case "hex", "-x", "-X", "--print" -> view = choose(view, OutputFormat.HEX);
                 case "json", "--json" -> view = choose(view, OutputFormat.JSON);
                 case "-w", "--pcap" -> {
@@ -134,6 +138,9 @@ record Options(Command command, String interfaceName, List<OutputSpec> outputs, 
                 default -> throw new UsageException("unknown option '" + arg + "'; see xdpdump --help");
             }
         }
+        if (b.readFile != null && b.interfaceName != null) {
+            throw new UsageException("-r reads a file and -i captures live; give one of them");
+        }
         if (pcapTarget != null) {
             b.outputs.add(new OutputSpec(OutputFormat.PCAP, pcapTarget));
         }
@@ -155,6 +162,7 @@ record Options(Command command, String interfaceName, List<OutputSpec> outputs, 
     static final class Builder {
         Command command = Command.CAPTURE;
         String interfaceName;
+        String readFile;
         final List<OutputSpec> outputs = new ArrayList<>();
         long count;
         int snapLength = ProgramConfig.DEFAULT_SNAP_LEN;
@@ -170,6 +178,7 @@ record Options(Command command, String interfaceName, List<OutputSpec> outputs, 
         Builder(Options from) {
             command = from.command;
             interfaceName = from.interfaceName;
+            readFile = from.readFile;
             outputs.addAll(from.outputs);
             count = from.count;
             snapLength = from.snapLength;
@@ -182,7 +191,7 @@ record Options(Command command, String interfaceName, List<OutputSpec> outputs, 
         }
 
         Options build() {
-            return new Options(command, interfaceName, outputs, count, snapLength, mode, ringBytesPerCpu,
+            return new Options(command, interfaceName, readFile, outputs, count, snapLength, mode, ringBytesPerCpu,
                     nanoseconds, verbose, statsSeconds, jsonStats);
         }
     }

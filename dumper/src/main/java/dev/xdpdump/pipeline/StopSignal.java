@@ -21,6 +21,8 @@ public final class StopSignal {
         INTERFACE_GONE,
         /** The interface was set down while capturing. */
         INTERFACE_DOWN,
+        /** The capture file ({@code -r}) ended: a normal end. */
+        FILE_ENDED,
         /** The reader thread failed. */
         READER_FAILED
     }

@@ -35,6 +35,7 @@ public final class Supervisor {
     private final OutputBuffer line = new OutputBuffer(1024);
 
     /**
+     * @param interfaceWatch the interface to watch, or null when reading a file
      * @param stdoutPipe the index of the output that writes to a pipe on standard output, or -1: without the check an
      *     idle capture would learn only at its next write that `| head` has gone
      * @param statsSeconds 0 for no stats lines
@@ -72,7 +73,7 @@ public final class Supervisor {
     }
 
     private void check() {
-        InterfaceWatch.State state = interfaceWatch.check();
+        InterfaceWatch.State state = interfaceWatch != null ? interfaceWatch.check() : InterfaceWatch.State.UP;
         if (state == InterfaceWatch.State.GONE) {
             stop.request(StopSignal.Reason.INTERFACE_GONE);
         } else if (state == InterfaceWatch.State.DOWN) {

@@ -103,6 +103,15 @@ class OptionsTest {
     }
 
     @Test
+    void readTakesAFileOrStandardInputAndNotAnInterface() throws Exception {
+        assertEquals("big.pcap", parse("-r", "big.pcap", "json").readFile());
+        assertEquals("-", parse("-r", "-").readFile());
+        assertEquals(null, parse().readFile());
+        assertEquals("-r reads a file and -i captures live; give one of them", usageError("-r", "x.pcap", "-i", "eth0"));
+        assertEquals("-r needs a value; see xdpdump --help", usageError("-r"));
+    }
+
+    @Test
     void badValuesSayWhatIsAccepted() {
         assertEquals("-c takes a whole number from 1 to 9223372036854775807, not 'many'", usageError("-c", "many"));
         assertEquals("-c takes a whole number from 1 to 9223372036854775807, not '0'", usageError("-c", "0"));
@@ -149,6 +158,8 @@ class OptionsTest {
                 + "Options:\n"
                 + "  -i, -iface, --interface IFACE\n"
                 + "                           interface to capture on (default: the first that is up, not loopback)\n"
+                + "  -r FILE                  read connection requests from a pcap or pcapng file ('-': standard\n"
+                + "                           input) instead of an interface; needs no privileges\n"
                 + "  -c N                     exit after writing N events\n"
                 + "  -s N                     snap length: bytes of each frame to keep, 1-65535 (default 256)\n"
                 + "  --mode auto|tc|generic|native\n"
