@@ -35,7 +35,7 @@ struct xdpdump_config {
 _Static_assert(sizeof(struct xdpdump_config) == 8, "xdpdump_config is written by Java at fixed offsets");
 
 /* The single entry of the per-CPU counters map, mirrored in Java by dev.xdpdump.bpf.ProgramCounters.
- * Invariant: matched == emitted + lost_ring_full + lost_no_ring + lost_other. */
+ * Invariant: matched == emitted + lost_ring_full + lost_no_ring + lost_other + filtered. */
 struct xdpdump_counters {
 	__u64 frames;          /* every frame the program ran on */
 	__u64 matched;         /* TCP connection requests (SYN without ACK) */
@@ -44,7 +44,8 @@ struct xdpdump_counters {
 	__u64 lost_no_ring;    /* -ENOENT or -E2BIG: no ring installed for this CPU (it came online after start) */
 	__u64 lost_other;      /* any other error from bpf_perf_event_output */
 	__u64 unparsed;        /* frames whose headers could not be walked to a verdict (see the program) */
-	__u64 reserved;        /* keeps the value a power of two; always 0 */
+	__u64 filtered;        /* connection requests a filter expression left out (-r applies expressions; the
+	                        * program has none yet, so here it stays 0) */
 };
 _Static_assert(sizeof(struct xdpdump_counters) == 64, "xdpdump_counters is read by Java at fixed offsets");
 

@@ -8,23 +8,30 @@ import java.util.Arrays;
 /**
  * The program's counters summed over CPUs: the Java mirror of {@code struct xdpdump_counters} in
  * capture-bpf/xdpdump_event.h, and the only class that knows its layout. Invariant kept by the program:
- * {@code matched == emitted + lostRingFull + lostNoRing + lostOther}.
+ * {@code matched == emitted + lostRingFull + lostNoRing + lostOther + filtered}.
  *
  * @param lostRingFull events refused because the CPU's perf ring was full (-ENOSPC)
  * @param lostNoRing events refused because no ring was installed for the CPU (-ENOENT, -E2BIG)
  * @param lostOther events refused for any other reason
  * @param unparsed frames whose headers the program could not walk to a verdict
+ * @param filtered connection requests a filter expression left out (only {@code -r} applies expressions so far)
  */
 public record ProgramCounters(long frames, long matched, long emitted, long lostRingFull, long lostNoRing,
-                              long lostOther, long unparsed) {
+                              long lostOther, long unparsed, long filtered) {
     /** {@code sizeof(struct xdpdump_counters)}; a per-CPU lookup returns one such value per possible CPU. */
     public static final int SIZE = 64;
     /**
      * The struct's counters, in its order, as {@link #sumInto} fills them: frames, matched, emitted, lost_ring_full,
-     * lost_no_ring, lost_other, unparsed (then a reserved u64, always 0).
+     * lost_no_ring, lost_other, unparsed, filtered.
      */
-    public static final int FIELDS = 7;
+    public static final int FIELDS = 8;
     private static final VarHandle U64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+
+    /** Counters with no filter expression at work: {@code filtered} is 0. */
+    public ProgramCounters(long frames, long matched, long emitted, long lostRingFull, long lostNoRing,
+                           long lostOther, long unparsed) {
+        this(frames, matched, emitted, lostRingFull, lostNoRing, lostOther, unparsed, 0);
+    }
 
     /** Every emit failure, whatever its cause. */
     public long lost() {
@@ -45,6 +52,6 @@ public record ProgramCounters(long frames, long matched, long emitted, long lost
     static ProgramCounters sumOf(byte[] perCpuValues, int cpus) {
         long[] s = new long[FIELDS];
         sumInto(perCpuValues, cpus, s);
-        return new ProgramCounters(s[0], s[1], s[2], s[3], s[4], s[5], s[6]);
+        return new ProgramCounters(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]);
     }
 }

@@ -1,5 +1,6 @@
 package dev.xdpdump.cli;
 
+import dev.xdpdump.pcapfile.BadExpressionException;
 import dev.xdpdump.pcapfile.CaptureFile;
 import dev.xdpdump.pcapfile.UnreadableCaptureException;
 import dev.xdpdump.pipeline.Capture;
@@ -42,9 +43,15 @@ final class CaptureCommand {
     }
 
     int run() throws ErrnoException, IOException, CaptureFailure, UsageException {
+        String expression = expression();
         if (options.readFile() != null) {
-            replay(new StopSignal());
+            replay(expression, new StopSignal());
             return Main.OK;
+        }
+        if (expression != null) {
+            throw new UsageException("filter expressions run on capture files for now (-r FILE '" + expression
+                    + "'); the in-kernel filter for live capture is not built yet: capture with -w, then read the"
+                    + " file with -r and the expression");
         }
         requireCapabilities();
         String name = options.interfaceName() != null ? options.interfaceName() : defaultInterface();
@@ -106,12 +113,15 @@ final class CaptureCommand {
      * {@code -r FILE}: the file's connection requests, through the same selection and outputs as a live capture.
      * Needs no privileges.
      */
-    private Summary replay(StopSignal stop) throws ErrnoException, IOException, CaptureFailure {
+    private Summary replay(String expression, StopSignal stop) throws ErrnoException, IOException, CaptureFailure,
+            UsageException {
         CaptureFile file;
         try {
-            file = CaptureFile.open(options.readFile());
+            file = CaptureFile.open(options.readFile(), expression);
         } catch (UnreadableCaptureException e) {
             throw new CaptureFailure(e.getMessage() + "; check the path (tcpdump -r reads the same files)", e);
+        } catch (BadExpressionException e) {
+            throw new UsageException(e.getMessage() + " (see pcap-filter(7))");
         }
         Plans plans = plans(InterfaceNames.none());
         handleSignals(stop);
@@ -120,6 +130,22 @@ final class CaptureCommand {
                     + options.snapLength() + " bytes");
             err.flush();
             return supervise(replay, stop, null, plans.stdoutPipe(), file.name());
+        }
+    }
+
+    /** The filter expression from the command line or from {@code -F FILE}, or null for none. */
+    private String expression() throws UsageException {
+        if (options.expressionFile() == null) {
+            return options.expression();
+        }
+        try {
+            String text = Files.readString(Path.of(options.expressionFile())).replaceAll("\\s+", " ").trim();
+            if (text.isEmpty()) {
+                throw new UsageException("-F " + options.expressionFile() + " holds no filter expression");
+            }
+            return text;
+        } catch (IOException | java.io.UncheckedIOException | java.nio.file.InvalidPathException e) {
+            throw new UsageException("-F " + options.expressionFile() + ": cannot read it (" + e.getMessage() + ")");
         }
     }
 

@@ -12,12 +12,14 @@ import java.util.List;
  * What the user asked for, parsed from tcpdump-like words. Immutable.
  *
  * @param readFile {@code -r}: a capture file to read instead of an interface ("-": standard input), or null
+ * @param expression a tcpdump filter expression: the words after the options, joined with spaces; or null
+ * @param expressionFile {@code -F}: a file holding the expression, or null
  * @param outputs where events go, each fed the same events: at most one pcap file ({@code -w}) and at most one view
  *     on standard output (hex or json), never two on standard output; a file first
  */
-record Options(Command command, String interfaceName, String readFile, List<OutputSpec> outputs, long count,
-               int snapLength, XdpMode mode, int ringBytesPerCpu, boolean nanoseconds, boolean verbose,
-               int statsSeconds, boolean jsonStats) {
+record Options(Command command, String interfaceName, String readFile, String expression, String expressionFile,
+               List<OutputSpec> outputs, long count, int snapLength, XdpMode mode, int ringBytesPerCpu,
+               boolean nanoseconds, boolean verbose, int statsSeconds, boolean jsonStats) {
 
     enum Command { CAPTURE, DEMO, HELP, VERSION }
 
@@ -49,7 +51,7 @@ record Options(Command command, String interfaceName, String readFile, List<Outp
     static final int MAX_STATS_SECONDS = 86400;
 
     static final String HELP = String.join("\n",
-            "Usage: xdpdump [-i IFACE] [hex | json | -w FILE] [options]",
+            "Usage: xdpdump [-i IFACE | -r FILE] [hex | json | -w FILE] [options] [expression]",
             "       xdpdump demo",
             "",
             "Captures TCP connection requests (SYN without ACK) with an XDP program and writes them out.",
@@ -66,6 +68,9 @@ record Options(Command command, String interfaceName, String readFile, List<Outp
             "                           interface to capture on (default: the first that is up, not loopback)",
             "  -r FILE                  read connection requests from a pcap or pcapng file ('-': standard",
             "                           input) instead of an interface; needs no privileges",
+            "  expression               a tcpdump filter expression (pcap-filter(7)) after the options, that",
+            "                           selects among connection requests; with -r for now",
+            "  -F FILE                  read the filter expression from FILE",
             "  -c N                     exit after writing N events",
             "  -s N                     snap length: bytes of each frame to keep, 1-65535 (default 256)",
             "  --mode auto|tc|generic|native",
@@ -97,11 +102,13 @@ record Options(Command command, String interfaceName, String readFile, List<Outp
         Builder b = new Builder();
         OutputFormat view = null;
         String pcapTarget = null;
+        words:
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
                 case "-i", "-iface", "--iface", "--interface" -> b.interfaceName = value(args, ++i, arg);
                 case "-r" -> b.readFile = value(args, ++i, arg);
+                case "-F" -> b.expressionFile = value(args, ++i, arg);
                 case "hex", "-x", "-X", "--print" -> view = choose(view, OutputFormat.HEX);
                 case "json", "--json" -> view = choose(view, OutputFormat.JSON);
                 case "-w", "--pcap" -> {
@@ -135,8 +142,18 @@ record Options(Command command, String interfaceName, String readFile, List<Outp
                     }
                     b.command = Command.DEMO;
                 }
-                default -> throw new UsageException("unknown option '" + arg + "'; see xdpdump --help");
+                default -> {
+                    if (arg.startsWith("-")) {
+                        throw new UsageException("unknown option '" + arg + "'; see xdpdump --help");
+                    }
+                    // As for tcpdump: the first word that is not an option starts the filter expression.
+                    b.expression = String.join(" ", args.subList(i, args.size()));
+                    break words;
+                }
             }
+        }
+        if (b.expression != null && b.expressionFile != null) {
+            throw new UsageException("give the filter expression once: on the command line or with -F FILE");
         }
         if (b.readFile != null && b.interfaceName != null) {
             throw new UsageException("-r reads a file and -i captures live; give one of them");
@@ -163,6 +180,8 @@ record Options(Command command, String interfaceName, String readFile, List<Outp
         Command command = Command.CAPTURE;
         String interfaceName;
         String readFile;
+        String expression;
+        String expressionFile;
         final List<OutputSpec> outputs = new ArrayList<>();
         long count;
         int snapLength = ProgramConfig.DEFAULT_SNAP_LEN;
@@ -179,6 +198,8 @@ record Options(Command command, String interfaceName, String readFile, List<Outp
             command = from.command;
             interfaceName = from.interfaceName;
             readFile = from.readFile;
+            expression = from.expression;
+            expressionFile = from.expressionFile;
             outputs.addAll(from.outputs);
             count = from.count;
             snapLength = from.snapLength;
@@ -191,7 +212,7 @@ record Options(Command command, String interfaceName, String readFile, List<Outp
         }
 
         Options build() {
-            return new Options(command, interfaceName, readFile, outputs, count, snapLength, mode, ringBytesPerCpu,
+            return new Options(command, interfaceName, readFile, expression, expressionFile, outputs, count, snapLength, mode, ringBytesPerCpu,
                     nanoseconds, verbose, statsSeconds, jsonStats);
         }
     }

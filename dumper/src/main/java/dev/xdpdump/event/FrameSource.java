@@ -7,6 +7,14 @@ public interface FrameSource extends AutoCloseable {
     /** Reads the next frame into {@code into}; false at the end. */
     boolean next(RawFrame into) throws IOException;
 
+    /**
+     * Whether the user's filter expression selects {@code frame} (the one {@link #next} just read); true when there
+     * is none.
+     */
+    default boolean selects(RawFrame frame) {
+        return true;
+    }
+
     /** What it reads, for messages: a path, or "standard input". */
     String name();
 

@@ -2,6 +2,7 @@ package dev.xdpdump.pcapfile;
 
 import dev.xdpdump.event.FrameSource;
 import dev.xdpdump.event.RawFrame;
+import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
@@ -10,7 +11,11 @@ import org.pcap4j.packet.namednumber.DataLinkType;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.sql.Timestamp;
+import java.util.Arrays;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -22,12 +27,17 @@ public final class CaptureFile implements FrameSource {
     /** The target word that means standard input, as for tcpdump -r. */
     public static final String STDIN = "-";
 
+    /** PCAP_NETMASK_UNKNOWN: libpcap needs a netmask only for "ip broadcast", which then fails to compile. */
+    private static final byte[] NETMASK_UNKNOWN = {-1, -1, -1, -1};
+
     private final PcapHandle handle;
     private final String name;
+    private final BpfProgram expression;
 
-    private CaptureFile(PcapHandle handle, String name) {
+    private CaptureFile(PcapHandle handle, String name, BpfProgram expression) {
         this.handle = handle;
         this.name = name;
+        this.expression = expression;
     }
 
     /**
@@ -35,7 +45,18 @@ public final class CaptureFile implements FrameSource {
      *
      * @throws UnreadableCaptureException when libpcap cannot open it, or its frames are not Ethernet
      */
-    public static CaptureFile open(String path) throws UnreadableCaptureException {
+    public static CaptureFile open(String path) throws UnreadableCaptureException, BadExpressionException {
+        return open(path, null);
+    }
+
+    /**
+     * Opens {@code path} with a tcpdump filter expression, compiled by libpcap (optimised, Ethernet) as tcpdump
+     * compiles it; null for none.
+     *
+     * @throws BadExpressionException with libpcap's own words when the expression does not compile
+     */
+    public static CaptureFile open(String path, String filterExpression) throws UnreadableCaptureException,
+            BadExpressionException {
         String name = STDIN.equals(path) ? "standard input" : path;
         PcapHandle handle;
         try {
@@ -51,7 +72,27 @@ public final class CaptureFile implements FrameSource {
             throw new UnreadableCaptureException(name, "its link type is " + linkType
                     + "; xdpdump reads Ethernet captures (LINKTYPE_ETHERNET)");
         }
-        return new CaptureFile(handle, name);
+        if (filterExpression == null) {
+            return new CaptureFile(handle, name, null);
+        }
+        try {
+            Inet4Address netmask = (Inet4Address) InetAddress.getByAddress(NETMASK_UNKNOWN);
+            return new CaptureFile(handle, name,
+                    handle.compileFilter(filterExpression, BpfProgram.BpfCompileMode.OPTIMIZE, netmask));
+        } catch (PcapNativeException | NotOpenException | UnknownHostException e) {
+            handle.close();
+            throw new BadExpressionException(filterExpression, e.getMessage());
+        }
+    }
+
+    /** Runs the expression as libpcap runs it on a frame: on its captured bytes, with its length on the wire. */
+    @Override
+    public boolean selects(RawFrame frame) {
+        if (expression == null) {
+            return true;
+        }
+        byte[] bytes = Arrays.copyOf(frame.bytes(), frame.length()); // JNA copies the whole array it is given
+        return expression.applyFilter(bytes, frame.wireLength(), frame.length());
     }
 
     @Override
@@ -83,6 +124,9 @@ public final class CaptureFile implements FrameSource {
 
     @Override
     public void close() {
+        if (expression != null) {
+            expression.free();
+        }
         handle.close();
     }
 }

@@ -16,8 +16,10 @@ import java.util.List;
  */
 public final class Counters implements Totals {
     /** Program and reader counters, in this order, then {@link #PER_OUTPUT} for each output. */
-    private static final String[] STAGE_NAMES = {"frames_seen", "unparsed", "matched", "emitted", "lost",
+    private static final String[] STAGE_NAMES = {"frames_seen", "unparsed", "matched", "filtered", "emitted", "lost",
         "lost_no_ring", "lost_other", "read", "reported_lost", "malformed", "left_in_rings"};
+    /** Where the reader's counters start among the names. */
+    private static final int READER = 8;
     private static final String[] PER_OUTPUT = {"written", "not_written", "write_errors"};
     private static final byte[] STATS = "stats:".getBytes(StandardCharsets.US_ASCII);
 
@@ -50,7 +52,7 @@ public final class Counters implements Totals {
         Counters counters = new Counters(books.outputs().stream().map(Summary.Output::kind).toList());
         ProgramCounters p = books.program();
         long[] program = {p.frames(), p.matched(), p.emitted(), p.lostRingFull(), p.lostNoRing(), p.lostOther(),
-            p.unparsed()};
+            p.unparsed(), p.filtered()};
         System.arraycopy(program, 0, counters.program, 0, program.length);
         counters.takeProgram();
         Summary.Reader r = books.reader();
@@ -67,17 +69,18 @@ public final class Counters implements Totals {
         values[0] = program[0]; // frames_seen
         values[1] = program[6]; // unparsed
         values[2] = program[1]; // matched
-        values[3] = program[2]; // emitted
-        values[4] = program[3]; // lost: the ring was full
-        values[5] = program[4]; // lost_no_ring
-        values[6] = program[5]; // lost_other
+        values[3] = program[7]; // filtered
+        values[4] = program[2]; // emitted
+        values[5] = program[3]; // lost: the ring was full
+        values[6] = program[4]; // lost_no_ring
+        values[7] = program[5]; // lost_other
     }
 
     void setReader(long read, long reportedLost, long malformed, long leftInRings) {
-        values[7] = read;
-        values[8] = reportedLost;
-        values[9] = malformed;
-        values[10] = leftInRings;
+        values[READER] = read;
+        values[READER + 1] = reportedLost;
+        values[READER + 2] = malformed;
+        values[READER + 3] = leftInRings;
     }
 
     void setOutput(int output, long written, long notWritten, long writeErrors) {

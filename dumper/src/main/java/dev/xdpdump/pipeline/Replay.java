@@ -25,8 +25,9 @@ import java.util.concurrent.locks.LockSupport;
  *        flush and close it -> read the books -> close the file
  * </pre>
  *
- * The books read as a live capture's: frames seen, unparsed and connection requests matched by the selection; every
- * request handed on ("emitted" and "read"); none lost in kernel rings. Timestamps are the file's.
+ * The books read as a live capture's: frames seen, unparsed and connection requests matched by the selection; those
+ * the filter expression left out ({@code filtered}); every other request handed on ("emitted" and "read"); none
+ * lost in kernel rings. Timestamps are the file's.
  */
 public final class Replay implements Run {
     /** At most about this many bytes of slots behind the reader, as for a live capture. */
@@ -45,6 +46,7 @@ public final class Replay implements Run {
     private volatile long frames;
     private volatile long matched;
     private volatile long unparsed;
+    private volatile long filtered;
     private volatile long received;
     private Capture.Ending ending;
     private Summary books;
@@ -93,6 +95,10 @@ public final class Replay implements Run {
                     unparsed++;
                 } else if (verdict == ConnectionRequests.Verdict.REQUEST) {
                     matched++;
+                    if (!source.selects(frame)) {
+                        filtered++; // the expression runs after the selection, as it will in the kernel
+                        continue;
+                    }
                     long sequence = claim();
                     if (sequence < 0) {
                         break;
@@ -176,6 +182,7 @@ public final class Replay implements Run {
         program[1] = matched;
         program[2] = handedOn;
         program[6] = unparsed;
+        program[7] = filtered;
         into.takeProgram();
     }
 
@@ -220,8 +227,9 @@ public final class Replay implements Run {
     private Summary books() {
         long handedOn = received;
         long requests = matched;
-        ProgramCounters program = new ProgramCounters(frames, requests, handedOn, 0, 0, 0, unparsed);
-        Summary.Reader reader = new Summary.Reader(handedOn, 0, Map.of(), 0, requests - handedOn);
+        long leftOut = filtered;
+        ProgramCounters program = new ProgramCounters(frames, requests, handedOn, 0, 0, 0, unparsed, leftOut);
+        Summary.Reader reader = new Summary.Reader(handedOn, 0, Map.of(), 0, requests - leftOut - handedOn);
         return new Summary(program, reader, outputs.books(handedOn));
     }
 

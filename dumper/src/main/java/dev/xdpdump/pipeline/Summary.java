@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * The books of one capture, stage by stage: the program's counters, the reader's, and each output's.
  *
  * <p>Read after everything stopped, the books balance exactly, for every output:
- * {@code matched == written + lost (ring full, no ring, other) + notWritten + leftInRings + malformed}. Read while
+ * {@code matched == written + lost (ring full, no ring, other) + notWritten + leftInRings + malformed + filtered}. Read while
  * capturing (a stats line), events still in the rings or queued are in none of the last three, so only
  * {@code matched >=} the sum holds.
  *
@@ -69,7 +69,7 @@ public record Summary(ProgramCounters program, Reader reader, List<Output> outpu
     /** What the books say is missing for {@code output}: matched minus everything accounted for; 0 when balanced. */
     public long unaccounted(Output output) {
         return program.matched() - output.written() - program.lost() - output.notWritten() - reader.leftInRings()
-                - reader.malformed();
+                - reader.malformed() - program.filtered();
     }
 
     /** What the books say is missing for the first output. */
@@ -98,6 +98,7 @@ public record Summary(ProgramCounters program, Reader reader, List<Output> outpu
         line(text, verbose, true, program.frames(), "frames seen by the program");
         line(text, verbose, false, program.unparsed(), "frames the program could not parse (cut short, or too many"
                 + " VLAN tags or IPv6 extension headers)");
+        line(text, verbose, false, program.filtered(), "connection requests left out by the filter expression");
         line(text, verbose, true, program.emitted(), "events emitted by the program");
         line(text, verbose, false, program.lostNoRing(), "events lost: no perf ring on their CPU");
         line(text, verbose, false, program.lostOther(), "events lost: perf output failed otherwise");

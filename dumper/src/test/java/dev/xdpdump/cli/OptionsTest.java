@@ -112,6 +112,19 @@ class OptionsTest {
     }
 
     @Test
+    void wordsAfterTheOptionsAreTheFilterExpression() throws Exception {
+        Options o = parse("-r", "x.pcap", "json", "tcp", "dst", "port", "80");
+        assertEquals("tcp dst port 80", o.expression());
+        assertEquals(OutputFormat.JSON, o.outputs().get(0).format());
+        assertEquals("src host 198.18.0.2 or ip6", parse("-w", "o.pcap", "src host 198.18.0.2 or ip6").expression());
+        assertEquals(null, parse("json").expression());
+        assertEquals("f.txt", parse("-F", "f.txt").expressionFile());
+        assertEquals("give the filter expression once: on the command line or with -F FILE",
+                usageError("-F", "f.txt", "port", "80"));
+        assertEquals("unknown option '--frob'; see xdpdump --help", usageError("--frob", "port", "80"));
+    }
+
+    @Test
     void badValuesSayWhatIsAccepted() {
         assertEquals("-c takes a whole number from 1 to 9223372036854775807, not 'many'", usageError("-c", "many"));
         assertEquals("-c takes a whole number from 1 to 9223372036854775807, not '0'", usageError("-c", "0"));
@@ -143,7 +156,7 @@ class OptionsTest {
     @Test
     void helpTextIsExactlyThis() {
         String expected = ""
-                + "Usage: xdpdump [-i IFACE] [hex | json | -w FILE] [options]\n"
+                + "Usage: xdpdump [-i IFACE | -r FILE] [hex | json | -w FILE] [options] [expression]\n"
                 + "       xdpdump demo\n"
                 + "\n"
                 + "Captures TCP connection requests (SYN without ACK) with an XDP program and writes them out.\n"
@@ -160,6 +173,9 @@ class OptionsTest {
                 + "                           interface to capture on (default: the first that is up, not loopback)\n"
                 + "  -r FILE                  read connection requests from a pcap or pcapng file ('-': standard\n"
                 + "                           input) instead of an interface; needs no privileges\n"
+                + "  expression               a tcpdump filter expression (pcap-filter(7)) after the options, that\n"
+                + "                           selects among connection requests; with -r for now\n"
+                + "  -F FILE                  read the filter expression from FILE\n"
                 + "  -c N                     exit after writing N events\n"
                 + "  -s N                     snap length: bytes of each frame to keep, 1-65535 (default 256)\n"
                 + "  --mode auto|tc|generic|native\n"

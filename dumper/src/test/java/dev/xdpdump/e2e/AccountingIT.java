@@ -23,7 +23,7 @@ class AccountingIT {
     private static final Duration SEND_LIMIT = Duration.ofSeconds(20);
     private static final Duration PIPELINE_TIMEOUT = Duration.ofSeconds(40);
     private static final Pattern STATS_LINE = Pattern.compile("stats: frames_seen=\\d+ unparsed=\\d+ matched=\\d+"
-            + " emitted=\\d+ lost=\\d+ lost_no_ring=\\d+ lost_other=\\d+ read=\\d+ reported_lost=\\d+ malformed=\\d+"
+            + " filtered=\\d+ emitted=\\d+ lost=\\d+ lost_no_ring=\\d+ lost_other=\\d+ read=\\d+ reported_lost=\\d+ malformed=\\d+"
             + " left_in_rings=\\d+ written=\\d+ not_written=\\d+ write_errors=\\d+");
 
     @Test

@@ -10,7 +10,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The counters of xdpdump's exit summary, read back from its stderr lines the way a script would. The first three
  * lines are always there; the others only when not zero (or with -v), so an absent one reads as 0.
  */
-record Books(long written, long lost, long matched, long framesSeen, long unparsed, long emitted, long lostNoRing,
+record Books(long written, long lost, long matched, long filtered, long framesSeen, long unparsed, long emitted,
+             long lostNoRing,
              long lostOther, long read, long reportedLost, long malformed, long leftInRings, long notWritten,
              long writeErrors) {
     private static final Pattern LINE = Pattern.compile("(\\d+) (.+)");
@@ -20,6 +21,7 @@ record Books(long written, long lost, long matched, long framesSeen, long unpars
                 required(stderr, "events written"),
                 required(stderr, "events lost in kernel rings"),
                 required(stderr, "connection requests matched by the program"),
+                optional(stderr, "connection requests left out by the filter expression"),
                 optional(stderr, "frames seen by the program"),
                 optional(stderr, "frames the program could not parse (cut short, or too many VLAN tags or IPv6"
                         + " extension headers)"),
@@ -57,6 +59,6 @@ record Books(long written, long lost, long matched, long framesSeen, long unpars
 
     /** True when every matched connection request is written, lost, not written, left behind or malformed. */
     boolean balance() {
-        return matched == written + lost + lostNoRing + lostOther + notWritten + leftInRings + malformed;
+        return matched == written + lost + lostNoRing + lostOther + notWritten + leftInRings + malformed + filtered;
     }
 }

@@ -49,6 +49,7 @@ class SummaryTest {
                 + "5000 frames seen by the program\n"
                 + "7 frames the program could not parse (cut short, or too many VLAN tags or IPv6 extension"
                 + " headers)\n"
+                + "0 connection requests left out by the filter expression\n"
                 + "1146 events emitted by the program\n"
                 + "3 events lost: no perf ring on their CPU\n"
                 + "1 events lost: perf output failed otherwise\n"
@@ -73,7 +74,7 @@ class SummaryTest {
         assertTrue(lines.contains("1140 events received but not written (count reached, output closed or given up):"
                 + " standard output"), lines.toString());
         assertTrue(lines.contains("1 write errors: standard output"), lines.toString());
-        assertEquals("stats: frames_seen=5000 unparsed=7 matched=1200 emitted=1146 lost=50 lost_no_ring=3"
+        assertEquals("stats: frames_seen=5000 unparsed=7 matched=1200 filtered=0 emitted=1146 lost=50 lost_no_ring=3"
                 + " lost_other=1 read=1146 reported_lost=48 malformed=1 left_in_rings=2 written_pcap=1143"
                 + " not_written_pcap=0 write_errors_pcap=0 written_json=3 not_written_json=1140 write_errors_json=1",
                 two.toStatsLine());
@@ -82,7 +83,7 @@ class SummaryTest {
 
     @Test
     void statsLineNamesEveryCounter() {
-        assertEquals("stats: frames_seen=5000 unparsed=7 matched=1200 emitted=1146 lost=50 lost_no_ring=3"
+        assertEquals("stats: frames_seen=5000 unparsed=7 matched=1200 filtered=0 emitted=1146 lost=50 lost_no_ring=3"
                 + " lost_other=1 read=1146 reported_lost=48 malformed=1 left_in_rings=2 written=1134 not_written=9"
                 + " write_errors=1", BOOKS.toStatsLine());
     }
