@@ -100,8 +100,11 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
             return;
         }
         failure = e;
-        writeErrors++;
-        leave(endFor(e));
+        State end = endFor(e);
+        if (end == State.FAILED) {
+            writeErrors++; // a reader that went away (`| head`) is a normal end, not an error
+        }
+        leave(end);
     }
 
     /** A reader that went away (`| head`) ends an output normally; any other failure is one. */
@@ -156,8 +159,10 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
         } catch (IOException e) {
             if (now == State.LIVE || now == State.COUNT_REACHED) {
                 failure = e; // the last flush or the trailer failed: the capture is over, nobody to tell
-                writeErrors++;
                 state = endFor(e);
+                if (state == State.FAILED) {
+                    writeErrors++;
+                }
             }
         }
     }
@@ -204,7 +209,7 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
         return sink.bytesWritten();
     }
 
-    /** Writes or flushes that failed (a full disk, a closed pipe); any thread. */
+    /** Writes or flushes that failed (a full disk, an I/O error; not a reader that went away); any thread. */
     long writeErrors() {
         return writeErrors;
     }

@@ -110,6 +110,7 @@ class SinkHandlerTest {
         SinkHandler handler = handler(sink, 0, departed);
         feed(handler, 1);
         assertEquals(SinkHandler.State.CLOSED, handler.state());
+        assertEquals(0, handler.writeErrors(), "a reader that went away is no write error");
     }
 
     @Test
