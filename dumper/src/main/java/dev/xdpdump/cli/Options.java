@@ -60,6 +60,8 @@ record Options(Command command, String interfaceName, String readFile, String ex
             "  hex, -x                  a summary line and a hexdump -C of each frame (the default)",
             "  json                     one JSON object per line, for jq",
             "  -w FILE, --pcap FILE     a pcap file for tcpdump and Wireshark; '-' writes pcap to stdout",
+            "  --pcapng                 -w writes pcapng (interface, queue, direction per packet; the books at",
+            "                           the end); a FILE ending in .pcapng does too",
             "  --print                  with -w FILE: also print the hex view on standard output",
             "                           (-w FILE json: the file and JSON lines; each output has its own books)",
             "",
@@ -102,6 +104,7 @@ record Options(Command command, String interfaceName, String readFile, String ex
         Builder b = new Builder();
         OutputFormat view = null;
         String pcapTarget = null;
+        boolean pcapng = false;
         words:
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -109,6 +112,7 @@ record Options(Command command, String interfaceName, String readFile, String ex
                 case "-i", "-iface", "--iface", "--interface" -> b.interfaceName = value(args, ++i, arg);
                 case "-r" -> b.readFile = value(args, ++i, arg);
                 case "-F" -> b.expressionFile = value(args, ++i, arg);
+                case "--pcapng" -> pcapng = true;
                 case "hex", "-x", "-X", "--print" -> view = choose(view, OutputFormat.HEX);
                 case "json", "--json" -> view = choose(view, OutputFormat.JSON);
                 case "-w", "--pcap" -> {
@@ -158,8 +162,12 @@ record Options(Command command, String interfaceName, String readFile, String ex
         if (b.readFile != null && b.interfaceName != null) {
             throw new UsageException("-r reads a file and -i captures live; give one of them");
         }
+        if (pcapng && pcapTarget == null) {
+            throw new UsageException("--pcapng is the format of -w FILE; add -w FILE (or -w - for standard output)");
+        }
         if (pcapTarget != null) {
-            b.outputs.add(new OutputSpec(OutputFormat.PCAP, pcapTarget));
+            boolean ng = pcapng || pcapTarget.endsWith(".pcapng");
+            b.outputs.add(new OutputSpec(ng ? OutputFormat.PCAPNG : OutputFormat.PCAP, pcapTarget));
         }
         if (view != null || pcapTarget == null) {
             if (Output.STDOUT.equals(pcapTarget)) {

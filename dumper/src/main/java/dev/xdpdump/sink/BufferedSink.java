@@ -76,6 +76,13 @@ abstract class BufferedSink implements Sink {
         output.write(buffer);
     }
 
+    /** As {@link #writeTrailer(String)}, for bytes (pcapng's statistics block). */
+    final void writeTrailer(OutputBuffer bytes) throws IOException {
+        flush();
+        bytes.copyTo(buffer);
+        output.write(buffer);
+    }
+
     @Override
     public final long recordsWritten() {
         return written;

@@ -10,9 +10,19 @@ public enum OutputFormat {
     /** One JSON object per line: {@link JsonSink}. */
     JSON,
     /** Classic pcap for tcpdump and Wireshark: {@link PcapSink}. */
-    PCAP;
+    PCAP,
+    /** pcapng for Wireshark, with interfaces, queues and the books at the end: {@link PcapngSink}. */
+    PCAPNG;
 
-    /** The word the user types for this format: "hex", "json" or "pcap". */
+    /** What made the files, as pcapng's shb_userappl says it. */
+    private static final String APPLICATION = "xdpdump " + version();
+
+    private static String version() {
+        String v = OutputFormat.class.getPackage().getImplementationVersion();
+        return v == null ? "(development build)" : v;
+    }
+
+    /** The word the user types for this format: "hex", "json", "pcap" or "pcapng". */
     public String word() {
         return name().toLowerCase(Locale.ROOT);
     }
@@ -29,7 +39,7 @@ public enum OutputFormat {
                 return format;
             }
         }
-        throw new IllegalArgumentException("unknown output format \"" + word + "\"; pick one of hex, json, pcap");
+        throw new IllegalArgumentException("unknown output format \"" + word + "\"; pick one of hex, json, pcap, pcapng");
     }
 
     /**
@@ -69,6 +79,8 @@ public enum OutputFormat {
                     return new JsonSink(output, interfaceNames, statsRecord);
                 case PCAP:
                     return new PcapSink(output, snapLength, nanoseconds);
+                case PCAPNG:
+                    return new PcapngSink(output, snapLength, interfaceNames, APPLICATION);
                 default:
                     throw new AssertionError(this);
             }

@@ -125,6 +125,15 @@ class OptionsTest {
     }
 
     @Test
+    void pcapngByFlagOrByTheFileName() throws Exception {
+        assertEquals(OutputFormat.PCAPNG, parse("-w", "syns.pcapng").outputs().get(0).format());
+        assertEquals(OutputFormat.PCAPNG, parse("--pcapng", "-w", "-").outputs().get(0).format());
+        assertEquals(OutputFormat.PCAP, parse("-w", "syns.pcap").outputs().get(0).format());
+        assertEquals("--pcapng is the format of -w FILE; add -w FILE (or -w - for standard output)",
+                usageError("--pcapng", "json"));
+    }
+
+    @Test
     void badValuesSayWhatIsAccepted() {
         assertEquals("-c takes a whole number from 1 to 9223372036854775807, not 'many'", usageError("-c", "many"));
         assertEquals("-c takes a whole number from 1 to 9223372036854775807, not '0'", usageError("-c", "0"));
@@ -165,6 +174,8 @@ class OptionsTest {
                 + "  hex, -x                  a summary line and a hexdump -C of each frame (the default)\n"
                 + "  json                     one JSON object per line, for jq\n"
                 + "  -w FILE, --pcap FILE     a pcap file for tcpdump and Wireshark; '-' writes pcap to stdout\n"
+                + "  --pcapng                 -w writes pcapng (interface, queue, direction per packet; the books at\n"
+                + "                           the end); a FILE ending in .pcapng does too\n"
                 + "  --print                  with -w FILE: also print the hex view on standard output\n"
                 + "                           (-w FILE json: the file and JSON lines; each output has its own books)\n"
                 + "\n"

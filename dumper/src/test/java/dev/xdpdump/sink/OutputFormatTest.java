@@ -26,7 +26,7 @@ class OutputFormatTest {
     @Test
     void namesTheChoicesWhenTheWordIsUnknown() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OutputFormat.fromWord("xml"));
-        assertEquals("unknown output format \"xml\"; pick one of hex, json, pcap", e.getMessage());
+        assertEquals("unknown output format \"xml\"; pick one of hex, json, pcap, pcapng", e.getMessage());
     }
 
     @Test

@@ -113,7 +113,7 @@ class SinkContractTest {
                 assertEquals(0, jq.exitCode(), jq.stderr());
                 return (int) out.lines().count();
             }
-            case PCAP: {
+            case PCAP, PCAPNG: { // libpcap reads both
                 PcapHandle handle = Pcaps.openOffline(file.toString());
                 try {
                     int records = 0;

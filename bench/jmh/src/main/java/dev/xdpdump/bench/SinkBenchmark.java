@@ -41,7 +41,7 @@ public class SinkBenchmark {
     static final int BATCH = 128;
     private static final int SNAP_LENGTH = 256;
 
-    @Param({"pcap", "json", "hex"})
+    @Param({"pcap", "pcapng", "json", "hex"})
     public String format;
 
     @Param({"discard"})
