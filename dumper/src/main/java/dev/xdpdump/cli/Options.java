@@ -21,7 +21,7 @@ record Options(Command command, String interfaceName, String readFile, String ex
                List<OutputSpec> outputs, long count, int snapLength, XdpMode mode, int ringBytesPerCpu,
                boolean nanoseconds, boolean verbose, int statsSeconds, boolean jsonStats) {
 
-    enum Command { CAPTURE, DEMO, HELP, VERSION }
+    enum Command { CAPTURE, DEMO, LIST_INTERFACES, HELP, VERSION }
 
     /** One output: a format and where it goes ({@value Output#STDOUT} for standard output). */
     record OutputSpec(OutputFormat format, String target) {
@@ -89,6 +89,7 @@ record Options(Command command, String interfaceName, String readFile, String ex
             "  -n, -U                   accepted for tcpdump habits: names are never resolved, output is",
             "                           flushed after every batch",
             "  -v                       stack traces and full verifier logs on errors",
+            "  -D, --list-interfaces    list the interfaces with what XDP or tc ingress program each has",
             "  -h, --help               this text",
             "  --version                the version",
             "",
@@ -140,6 +141,7 @@ record Options(Command command, String interfaceName, String readFile, String ex
                 case "-v" -> b.verbose = true;
                 case "-h", "--help" -> b.command = Command.HELP;
                 case "--version" -> b.command = Command.VERSION;
+                case "-D", "--list-interfaces" -> b.command = Command.LIST_INTERFACES;
                 case "demo" -> {
                     if (i != 0) {
                         throw new UsageException("'demo' must be the first word: xdpdump demo");

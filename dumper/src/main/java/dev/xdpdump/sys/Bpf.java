@@ -16,6 +16,7 @@ public final class Bpf {
     private static final int BPF_MAP_UPDATE_ELEM = 2;
     private static final int BPF_PROG_LOAD = 5;
     private static final int BPF_PROG_TEST_RUN = 10;
+    private static final int BPF_PROG_GET_FD_BY_ID = 13;
     private static final int BPF_OBJ_GET_INFO_BY_FD = 15;
     private static final int BPF_PROG_QUERY = 16;
     private static final int BPF_LINK_CREATE = 28;
@@ -193,6 +194,26 @@ public final class Bpf {
             result[i] = ids.getInt(4L * i);
         }
         return result;
+    }
+
+    /**
+     * The name a loaded program was given ({@code struct bpf_prog_info.name}, at most 15 characters), by its id, as
+     * {@code bpftool prog show id N} shows it. Needs CAP_SYS_ADMIN (or CAP_BPF).
+     */
+    public static String progName(int id) throws ErrnoException {
+        Pointer attr = Native.allocate(ATTR_SIZE);
+        attr.putInt(0, id);
+        int fd = (int) Native.check("open program id " + id, bpf(BPF_PROG_GET_FD_BY_ID, attr));
+        try (FileDescriptorHandle program = new FileDescriptorHandle("program id " + id, fd)) {
+            int infoLen = 80; // through name[16] at offset 64 of struct bpf_prog_info
+            Pointer info = Native.allocate(infoLen);
+            Pointer infoAttr = Native.allocate(ATTR_SIZE);
+            infoAttr.putInt(0, program.fd());
+            infoAttr.putInt(4, infoLen);
+            infoAttr.putLong(8, info.address());
+            Native.check("get info of " + program, bpf(BPF_OBJ_GET_INFO_BY_FD, infoAttr));
+            return info.getString(64, 16, StandardCharsets.US_ASCII);
+        }
     }
 
     /** The kernel's id of a loaded program ({@code struct bpf_prog_info.id}). */

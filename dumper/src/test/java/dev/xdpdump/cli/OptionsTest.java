@@ -134,6 +134,12 @@ class OptionsTest {
     }
 
     @Test
+    void listInterfacesIsACommand() throws Exception {
+        assertEquals(Options.Command.LIST_INTERFACES, parse("-D").command());
+        assertEquals(Options.Command.LIST_INTERFACES, parse("--list-interfaces").command());
+    }
+
+    @Test
     void badValuesSayWhatIsAccepted() {
         assertEquals("-c takes a whole number from 1 to 9223372036854775807, not 'many'", usageError("-c", "many"));
         assertEquals("-c takes a whole number from 1 to 9223372036854775807, not '0'", usageError("-c", "0"));
@@ -203,6 +209,7 @@ class OptionsTest {
                 + "  -n, -U                   accepted for tcpdump habits: names are never resolved, output is\n"
                 + "                           flushed after every batch\n"
                 + "  -v                       stack traces and full verifier logs on errors\n"
+                + "  -D, --list-interfaces    list the interfaces with what XDP or tc ingress program each has\n"
                 + "  -h, --help               this text\n"
                 + "  --version                the version\n"
                 + "\n"
