@@ -33,7 +33,7 @@ import java.util.List;
  * not take as not written) and the others go on; the capture ends when the last one has gone. The slowest live
  * output sets the pace. {@link #close()} is the one way out and is safe to call twice.
  */
-public final class Capture implements Run {
+public final class Capture extends Run {
     /** What to capture and how. {@code count} 0 means no limit. */
     public record Settings(String interfaceName, int ifindex, XdpMode mode, int snapLength, int ringBytesPerCpu,
                            long count) {}
@@ -62,7 +62,6 @@ public final class Capture implements Run {
 
     /** How long an output may take no data at all, with events waiting for it, before it is given up on. */
     public static final long STALL_MILLIS = 5000;
-    private static final long STOP_POLL_MILLIS = 20;
     /** After giving up: how long the reader gets to notice before the books are read anyway. */
     private static final long STOP_GIVE_UP_JOIN_MILLIS = 1000;
     /**
@@ -74,7 +73,6 @@ public final class Capture implements Run {
     private final CaptureProgram program;
     private final PerfRingSet rings;
     private final Attachment link;
-    private final Outputs outputs;
     private final RingReader reader;
     private final Thread readerThread;
     private final StopSignal stop;
@@ -84,10 +82,10 @@ public final class Capture implements Run {
 
     private Capture(CaptureProgram program, PerfRingSet rings, Attachment link, Outputs outputs, RingReader reader,
                     Thread readerThread, StopSignal stop) {
+        super(outputs);
         this.program = program;
         this.rings = rings;
         this.link = link;
-        this.outputs = outputs;
         this.reader = reader;
         this.readerThread = readerThread;
         this.stop = stop;
@@ -169,39 +167,11 @@ public final class Capture implements Run {
         return program;
     }
 
-    @Override
-    public int outputCount() {
-        return outputs.size();
-    }
 
-    @Override
-    public OutputEnd outputEnd(int i) {
-        return OutputEnd.of(outputs.get(i).state());
-    }
 
-    @Override
-    public String outputName(int i) {
-        return outputs.get(i).name();
-    }
 
-    @Override
-    public IOException outputFailure(int i) {
-        return outputs.get(i).failure();
-    }
 
-    @Override
-    public void outputReaderGone(int i) {
-        outputs.get(i).readerGone();
-    }
 
-    /**
-     * Gives up on any output that has taken no data for {@link #STALL_MILLIS} while events wait for it, when other
-     * outputs are still live (a lone output is waited for: it sets the pace, and the kernel counts what that costs).
-     */
-    @Override
-    public int giveUpOnStalledOutputs() {
-        return outputs.giveUpOnStalled(reader.received(), true);
-    }
 
     /**
      * Stops in the order the class comment gives and returns the books. Blocks while the outputs keep taking data;
@@ -238,18 +208,12 @@ public final class Capture implements Run {
      * giving up on any output that stops moving.
      */
     private Ending drain() {
-        try {
-            while (readerThread.isAlive() || !outputs.consumedAll(reader.received())) {
-                if (stop.awaitHurry(STOP_POLL_MILLIS)) {
-                    return Ending.SECOND_SIGNAL;
-                }
-                outputs.giveUpOnStalled(reader.received(), false);
-            }
-            return Ending.DRAINED;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Ending.SECOND_SIGNAL;
-        }
+        return drainOutputs(stop, readerThread::isAlive);
+    }
+
+    @Override
+    long handedToOutputs() {
+        return reader.received();
     }
 
     private long emittedSoFar() {
@@ -260,10 +224,6 @@ public final class Capture implements Run {
         }
     }
 
-    @Override
-    public Counters newCounters() {
-        return new Counters(outputs.kinds());
-    }
 
     /**
      * The counters so far, while capturing, for a stats line: any thread but the reader and sink threads; allocates

@@ -29,15 +29,13 @@ import java.util.concurrent.locks.LockSupport;
  * the filter expression left out ({@code filtered}); every other request handed on ("emitted" and "read"); none
  * lost in kernel rings. Timestamps are the file's.
  */
-public final class Replay implements Run {
+public final class Replay extends Run {
     /** At most about this many bytes of slots behind the reader, as for a live capture. */
     private static final long SLOT_BYTES = 32L << 20;
-    private static final long STOP_POLL_MILLIS = 20;
     private static final long FULL_PARK_NANOS = 50_000L;
     private static final long JOIN_MILLIS = 1000;
 
     private final FrameSource source;
-    private final Outputs outputs;
     private final RingBuffer<CaptureEvent> slots;
     private final int snapLength;
     private final StopSignal stop;
@@ -54,8 +52,8 @@ public final class Replay implements Run {
 
     private Replay(FrameSource source, Outputs outputs, RingBuffer<CaptureEvent> slots, int snapLength,
                    StopSignal stop) {
+        super(outputs);
         this.source = source;
-        this.outputs = outputs;
         this.slots = slots;
         this.snapLength = snapLength;
         this.stop = stop;
@@ -136,40 +134,12 @@ public final class Replay implements Run {
         return ending;
     }
 
-    @Override
-    public int outputCount() {
-        return outputs.size();
-    }
 
-    @Override
-    public OutputEnd outputEnd(int i) {
-        return OutputEnd.of(outputs.get(i).state());
-    }
 
-    @Override
-    public String outputName(int i) {
-        return outputs.get(i).name();
-    }
 
-    @Override
-    public IOException outputFailure(int i) {
-        return outputs.get(i).failure();
-    }
 
-    @Override
-    public void outputReaderGone(int i) {
-        outputs.get(i).readerGone();
-    }
 
-    @Override
-    public int giveUpOnStalledOutputs() {
-        return outputs.giveUpOnStalled(received, true);
-    }
 
-    @Override
-    public Counters newCounters() {
-        return new Counters(outputs.kinds());
-    }
 
     @Override
     public void readCounters(Counters into) {
@@ -206,18 +176,12 @@ public final class Replay implements Run {
     }
 
     private Capture.Ending drain() {
-        try {
-            while (!outputs.consumedAll(received)) {
-                if (stop.awaitHurry(STOP_POLL_MILLIS)) {
-                    return Capture.Ending.SECOND_SIGNAL;
-                }
-                outputs.giveUpOnStalled(received, false);
-            }
-            return Capture.Ending.DRAINED;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Capture.Ending.SECOND_SIGNAL;
-        }
+        return drainOutputs(stop, () -> false); // the reader has stopped before the drain begins
+    }
+
+    @Override
+    long handedToOutputs() {
+        return received;
     }
 
     /**

@@ -6,12 +6,22 @@ import java.io.IOException;
 
 /**
  * A running capture, live ({@link Capture}) or from a file ({@link Replay}), as the {@link Supervisor} and the cli
- * see it: its outputs, its counters, and the one way out. {@link #close()} stops it if nobody did and is safe to call
+ * see it: its outputs (what the two share, here once), its counters, and the one way out. {@link #close()} stops it if nobody did and is safe to call
  * twice.
  */
-public interface Run extends AutoCloseable {
+public abstract class Run implements AutoCloseable {
+    /** The run's outputs: what a live capture and a file share. */
+    final Outputs outputs;
+
+    Run(Outputs outputs) {
+        this.outputs = outputs;
+    }
+
+    /** Events handed to the outputs' ring so far; the producer's count, as of its last batch. */
+    abstract long handedToOutputs();
+
     /** How an output ended. */
-    enum OutputEnd {
+    public enum OutputEnd {
         /** It took everything it was given (or its {@code -c} events). */
         WRITING,
         /** Its reader went away: a normal end, as for tcpdump. */
@@ -32,37 +42,76 @@ public interface Run extends AutoCloseable {
     }
 
     /** How the stop ended; null before it. */
-    Capture.Ending ending();
+    public abstract Capture.Ending ending();
 
     /** How many outputs, in command-line order: what the output methods take. */
-    int outputCount();
+    public final int outputCount() {
+        return outputs.size();
+    }
 
-    OutputEnd outputEnd(int i);
+    public final OutputEnd outputEnd(int i) {
+        return OutputEnd.of(outputs.get(i).state());
+    }
 
     /** What output {@code i} is called in messages: a path, or "standard output". */
-    String outputName(int i);
+    public final String outputName(int i) {
+        return outputs.get(i).name();
+    }
 
     /** The write that failed on output {@code i}, or null. */
-    IOException outputFailure(int i);
+    public final IOException outputFailure(int i) {
+        return outputs.get(i).failure();
+    }
 
     /** The reader of the pipe behind output {@code i} has gone: that output ends normally, the others go on. */
-    void outputReaderGone(int i);
+    public final void outputReaderGone(int i) {
+        outputs.get(i).readerGone();
+    }
 
-    /** Gives up on outputs that stalled while others still take data; returns how many. One thread, regularly. */
-    int giveUpOnStalledOutputs();
+    /**
+     * Gives up on any output that has taken no data for {@link Capture#STALL_MILLIS} while events wait for it, when
+     * other outputs are still live (a lone output is waited for: it sets the pace). One thread, regularly; returns
+     * how many it gave up on.
+     */
+    public final int giveUpOnStalledOutputs() {
+        return outputs.giveUpOnStalled(handedToOutputs(), true);
+    }
 
     /** A snapshot to fill with {@link #readCounters}, named for these outputs; make it once. */
-    Counters newCounters();
+    public final Counters newCounters() {
+        return new Counters(outputs.kinds());
+    }
+
+    /**
+     * Waits until every output not given up on has consumed what it was handed and {@code producerRunning} says the
+     * producer is done, giving up on any output that stops moving; a second signal ends the wait at once.
+     */
+    final Capture.Ending drainOutputs(StopSignal stop, java.util.function.BooleanSupplier producerRunning) {
+        try {
+            while (producerRunning.getAsBoolean() || !outputs.consumedAll(handedToOutputs())) {
+                if (stop.awaitHurry(DRAIN_POLL_MILLIS)) {
+                    return Capture.Ending.SECOND_SIGNAL;
+                }
+                outputs.giveUpOnStalled(handedToOutputs(), false);
+            }
+            return Capture.Ending.DRAINED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Capture.Ending.SECOND_SIGNAL;
+        }
+    }
+
+    private static final long DRAIN_POLL_MILLIS = 20;
 
     /** The counters so far, for a stats line; allocates nothing. */
-    void readCounters(Counters into) throws ErrnoException;
+    public abstract void readCounters(Counters into) throws ErrnoException;
 
     /**
      * Stops in the order the implementation documents and returns the books. Blocks while the outputs keep taking
      * data. Call once, from the thread that started.
      */
-    Summary stop() throws ErrnoException;
+    public abstract Summary stop() throws ErrnoException;
 
     @Override
-    void close() throws ErrnoException;
+    public abstract void close() throws ErrnoException;
 }
