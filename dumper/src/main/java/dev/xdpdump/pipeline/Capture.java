@@ -78,7 +78,6 @@ public final class Capture extends Run {
     private final StopSignal stop;
     private Ending ending;
     private Summary books;
-    private boolean closed;
 
     private Capture(CaptureProgram program, PerfRingSet rings, Attachment link, Outputs outputs, RingReader reader,
                     Thread readerThread, StopSignal stop) {
@@ -256,20 +255,11 @@ public final class Capture extends Run {
         return new Summary(counters, readerBooks, outputBooks);
     }
 
-    /** Stops if nobody did, then releases the rings and the program; safe to call twice. */
     @Override
-    public void close() throws ErrnoException {
-        if (closed) {
-            return;
+    void release() {
+        if (!readerThread.isAlive()) {
+            rings.close(); // a reader still running holds views of the rings; the process exit unmaps them
         }
-        try {
-            stop();
-        } finally {
-            closed = true;
-            if (!readerThread.isAlive()) {
-                rings.close(); // a reader still running holds views of the rings; the process exit unmaps them
-            }
-            program.close();
-        }
+        program.close();
     }
 }

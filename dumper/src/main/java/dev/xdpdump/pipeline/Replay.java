@@ -48,7 +48,6 @@ public final class Replay extends Run {
     private volatile long received;
     private Capture.Ending ending;
     private Summary books;
-    private boolean closed;
 
     private Replay(FrameSource source, Outputs outputs, RingBuffer<CaptureEvent> slots, int snapLength,
                    StopSignal stop) {
@@ -197,19 +196,10 @@ public final class Replay extends Run {
         return new Summary(program, reader, outputs.books(handedOn));
     }
 
-    /** Stops if nobody did, then closes the file; safe to call twice. */
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        try {
-            stop();
-        } finally {
-            closed = true;
-            if (!readerThread.isAlive()) {
-                source.close();
-            }
+    void release() {
+        if (!readerThread.isAlive()) {
+            source.close(); // a read still blocked on a pipe holds the file; the process exit closes it
         }
     }
 

@@ -112,6 +112,22 @@ public abstract class Run implements AutoCloseable {
      */
     public abstract Summary stop() throws ErrnoException;
 
+    private boolean closed;
+
+    /** Stops if nobody did, then releases what the run holds; safe to call twice. */
     @Override
-    public abstract void close() throws ErrnoException;
+    public final void close() throws ErrnoException {
+        if (closed) {
+            return;
+        }
+        try {
+            stop();
+        } finally {
+            closed = true;
+            release();
+        }
+    }
+
+    /** After the stop: releases what only this kind of run holds (rings and program, or the file). */
+    abstract void release();
 }
