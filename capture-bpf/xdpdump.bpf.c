@@ -241,6 +241,29 @@ static __always_inline __u32 snap_len(void)
 	return cfg->snap_len;
 }
 
+/* The filter expression's place (-d prints what runs here). The loader replaces this body with the expression,
+ * translated from libpcap's classic BPF: it reads the frame from data to data_end as libpcap reads a captured frame,
+ * takes wire_len as the frame's length on the wire (BPF_LEN), and returns non-zero to keep the connection request.
+ * Without an expression the loader drops the call and keeps every request, so a capture without one runs no extra
+ * instruction but a compare. Static and noinline: the verifier checks it with the caller's packet pointers, and
+ * clang keeps one call per entry point. The asm keeps clang from folding the constant verdict into the callers or
+ * dropping arguments it sees unused. */
+static __attribute__((noinline)) int xdpdump_filter(void *data, void *data_end, __u32 wire_len)
+{
+	int keep;
+	asm volatile("%[keep] = 1" : [keep] "=r"(keep) : "r"(data), "r"(data_end), "r"(wire_len));
+	return keep;
+}
+
+/* Runs the expression on a connection request; counts the ones it leaves out as filtered. */
+static __always_inline int selected(struct xdpdump_counters *count, void *data, void *data_end, __u32 wire_len)
+{
+	if (xdpdump_filter(data, data_end, wire_len))
+		return 1;
+	count->filtered++;
+	return 0;
+}
+
 /* Where parse_frame found the headers of a connection request. */
 struct walk {
 	__u16 l3_offset;
@@ -329,10 +352,15 @@ int xdpdump_capture(struct xdp_md *ctx)
 	struct xdpdump_counters *count = this_cpu_counters();
 	if (!count)
 		return XDP_PASS; /* cannot happen for a one-entry array; the verifier wants the check */
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
 	struct walk walk;
-	if (!parse_frame(count, (void *)(long)ctx->data, (void *)(long)ctx->data_end, &walk))
+	if (!parse_frame(count, data, data_end, &walk))
 		return XDP_PASS;
-	emit(ctx, count, &walk, bpf_xdp_get_buff_len(ctx), ctx->ingress_ifindex, ctx->rx_queue_index);
+	__u32 wire_len = bpf_xdp_get_buff_len(ctx);
+	if (!selected(count, data, data_end, wire_len))
+		return XDP_PASS;
+	emit(ctx, count, &walk, wire_len, ctx->ingress_ifindex, ctx->rx_queue_index);
 	return XDP_PASS;
 }
 
@@ -346,8 +374,12 @@ int xdpdump_capture_tc(struct __sk_buff *skb)
 	struct xdpdump_counters *count = this_cpu_counters();
 	if (!count)
 		return TC_ACT_UNSPEC; /* cannot happen for a one-entry array; the verifier wants the check */
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
 	struct walk walk;
-	if (!parse_frame(count, (void *)(long)skb->data, (void *)(long)skb->data_end, &walk))
+	if (!parse_frame(count, data, data_end, &walk))
+		return TC_ACT_UNSPEC;
+	if (!selected(count, data, data_end, skb->len))
 		return TC_ACT_UNSPEC;
 	emit(skb, count, &walk, skb->len, skb->ifindex, skb->queue_mapping);
 	return TC_ACT_UNSPEC;

@@ -44,8 +44,7 @@ struct xdpdump_counters {
 	__u64 lost_no_ring;    /* -ENOENT or -E2BIG: no ring installed for this CPU (it came online after start) */
 	__u64 lost_other;      /* any other error from bpf_perf_event_output */
 	__u64 unparsed;        /* frames whose headers could not be walked to a verdict (see the program) */
-	__u64 filtered;        /* connection requests a filter expression left out (-r applies expressions; the
-	                        * program has none yet, so here it stays 0) */
+	__u64 filtered;        /* connection requests the filter expression left out */
 };
 _Static_assert(sizeof(struct xdpdump_counters) == 64, "xdpdump_counters is read by Java at fixed offsets");
 

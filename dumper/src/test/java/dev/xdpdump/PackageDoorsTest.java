@@ -33,8 +33,9 @@ class PackageDoorsTest {
                     "dev.xdpdump.event.", "dev.xdpdump.sink.", "dev.xdpdump.sys."),
             "lab", List.of("dev.xdpdump.sys."),
             "pcapfile", List.of("org.pcap4j.", "dev.xdpdump.event."),
+            "filter", List.of("dev.xdpdump.sys."),
             "cli", List.of("sun.misc.Signal", "dev.xdpdump.pipeline.", "dev.xdpdump.bpf.", "dev.xdpdump.sink.",
-                    "dev.xdpdump.lab.", "dev.xdpdump.sys.", "dev.xdpdump.pcapfile."));
+                    "dev.xdpdump.lab.", "dev.xdpdump.sys.", "dev.xdpdump.pcapfile.", "dev.xdpdump.filter."));
 
     static Stream<String> packages() throws IOException {
         try (Stream<Path> dirs = Files.list(SOURCES)) {

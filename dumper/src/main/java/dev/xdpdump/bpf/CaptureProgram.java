@@ -68,6 +68,18 @@ public final class CaptureProgram implements AutoCloseable {
      * @param possibleCpus sizes the perf event array: its key is the CPU number
      */
     public static CaptureProgram load(int snapLength, int possibleCpus) throws ErrnoException {
+        return load(snapLength, possibleCpus, null);
+    }
+
+    /**
+     * As {@link #load(int, int)}, with a filter expression that runs on every connection request before it is
+     * emitted; the requests it leaves out count as {@code filtered}.
+     *
+     * @param filter the expression translated to eBPF (the kernel's instruction layout): it gets the frame's start
+     *               in r1, its end in r2 and its length on the wire in r3, and returns non-zero in r0 to keep the
+     *               request. Null for none: every request is kept, at no cost.
+     */
+    public static CaptureProgram load(int snapLength, int possibleCpus, byte[] filter) throws ErrnoException {
         ObjectFile object = new ObjectFile(readObject());
         Map<String, BpfMap> maps = new LinkedHashMap<>();
         FileDescriptorHandle program = null;
@@ -78,7 +90,7 @@ public final class CaptureProgram implements AutoCloseable {
             }
             maps.get("config").update(0, ProgramConfig.value(snapLength));
             ObjectFile.Program xdp = object.program(Entry.XDP.section);
-            byte[] instructions = relocated(xdp, maps);
+            byte[] instructions = FilterLink.link(xdp, relocated(xdp, maps), filter);
             boolean frags = true;
             try {
                 program = Bpf.progLoad(xdp.name(), Bpf.BPF_PROG_TYPE_XDP, instructions, object.license(),
@@ -94,7 +106,7 @@ public final class CaptureProgram implements AutoCloseable {
             }
             ObjectFile.Program tc = object.program(Entry.TC.section);
             FileDescriptorHandle tcProgram = Bpf.progLoad(tc.name(), Bpf.BPF_PROG_TYPE_SCHED_CLS,
-                    relocated(tc, maps), object.license());
+                    FilterLink.link(tc, relocated(tc, maps), filter), object.license());
             return new CaptureProgram(maps, program, tcProgram, possibleCpus, frags);
         } catch (ErrnoException | RuntimeException e) {
             if (program != null) {

@@ -9,11 +9,13 @@ import java.util.List;
 /** The parts of a little-endian ELF64 relocatable object a BPF loader reads: sections, symbols, REL entries. */
 final class ElfFile {
     static final int SHT_SYMTAB = 2;
+    private static final int STT_FUNC = 2;
     static final int SHT_REL = 9;
 
     record Section(int index, String name, int type, int offset, int size, int link, int info) {}
 
-    record Symbol(String name, int sectionIndex, long value) {}
+    /** A symbol-table entry; {@code function} for STT_FUNC, whose {@code size} is the function's length in bytes. */
+    record Symbol(String name, int sectionIndex, long value, long size, boolean function) {}
 
     record Relocation(long offset, int symbolIndex, int type) {}
 
@@ -64,7 +66,7 @@ final class ElfFile {
                 List<Symbol> symbols = new ArrayList<>();
                 for (int at = s.offset(); at + 24 <= s.offset() + s.size(); at += 24) {
                     symbols.add(new Symbol(string(names + bytes.getInt(at)), bytes.getShort(at + 6) & 0xffff,
-                            bytes.getLong(at + 8)));
+                            bytes.getLong(at + 8), bytes.getLong(at + 16), (bytes.get(at + 4) & 0xf) == STT_FUNC));
                 }
                 return symbols;
             }

@@ -42,8 +42,13 @@ final class CaptureFixture implements AutoCloseable {
     }
 
     static CaptureFixture open(int snapLength, int ringBytesPerCpu) throws ErrnoException {
+        return open(snapLength, ringBytesPerCpu, null);
+    }
+
+    /** With a filter expression's eBPF linked in (null: none). */
+    static CaptureFixture open(int snapLength, int ringBytesPerCpu, byte[] filter) throws ErrnoException {
         int cpus = Cpus.possible();
-        CaptureProgram program = CaptureProgram.load(snapLength, cpus);
+        CaptureProgram program = CaptureProgram.load(snapLength, cpus, filter);
         try {
             return new CaptureFixture(program, PerfRingSet.open(cpus, ringBytesPerCpu, program::installPerfEvent));
         } catch (ErrnoException | RuntimeException e) {
