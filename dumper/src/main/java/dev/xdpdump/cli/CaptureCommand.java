@@ -1,5 +1,6 @@
 package dev.xdpdump.cli;
 
+import dev.xdpdump.filter.FilterExpression;
 import dev.xdpdump.pcapfile.BadExpressionException;
 import dev.xdpdump.pcapfile.CaptureFile;
 import dev.xdpdump.pcapfile.UnreadableCaptureException;
@@ -36,6 +37,7 @@ import java.util.stream.Collectors;
 final class CaptureCommand {
     private final Options options;
     private final PrintStream err;
+    private FilterExpression kernelFilter;
 
     CaptureCommand(Options options, PrintStream err) {
         this.options = options;
@@ -43,16 +45,12 @@ final class CaptureCommand {
     }
 
     int run() throws ErrnoException, IOException, CaptureFailure, UsageException {
-        String expression = expression();
+        String expression = Expressions.text(options);
         if (options.readFile() != null) {
             replay(expression, new StopSignal());
             return Main.OK;
         }
-        if (expression != null) {
-            throw new UsageException("filter expressions run on capture files for now (-r FILE '" + expression
-                    + "'); the in-kernel filter for live capture is not built yet: capture with -w, then read the"
-                    + " file with -r and the expression");
-        }
+        kernelFilter(); // a bad expression says so before anything needs privileges
         requireCapabilities();
         String name = options.interfaceName() != null ? options.interfaceName() : defaultInterface();
         int ifindex = Interfaces.indexOf(name);
@@ -72,7 +70,7 @@ final class CaptureCommand {
      * @throws CaptureFailure when capture ended badly (output failed, interface gone, reader failed)
      */
     Summary capture(String name, int ifindex, StopSignal stop, Runnable onListening)
-            throws ErrnoException, IOException, CaptureFailure {
+            throws ErrnoException, IOException, CaptureFailure, UsageException {
         try (InterfaceWatch watch = new InterfaceWatch(name, ifindex)) {
             InterfaceWatch.State state = watch.check();
             if (state == InterfaceWatch.State.DOWN) {
@@ -88,10 +86,12 @@ final class CaptureCommand {
     }
 
     private Summary captureWhileWatching(InterfaceWatch watch, String name, int ifindex, StopSignal stop,
-                                         Runnable onListening) throws ErrnoException, IOException, CaptureFailure {
+                                         Runnable onListening)
+            throws ErrnoException, IOException, CaptureFailure, UsageException {
         Plans plans = plans(InterfaceNames.of(Map.of(ifindex, name)));
+        FilterExpression filter = kernelFilter();
         Capture.Settings settings = new Capture.Settings(name, ifindex, options.mode(), options.snapLength(),
-                options.ringBytesPerCpu(), options.count());
+                options.ringBytesPerCpu(), options.count(), filter == null ? null : filter.instructions());
         handleSignals(stop);
         try (Capture capture = Capture.start(settings, plans.outputs(), stop)) {
             if (!capture.program().handlesFrags()) {
@@ -100,6 +100,11 @@ final class CaptureCommand {
             }
             if (capture.link().fellBack() || options.verbose()) {
                 err.println("xdpdump: " + capture.link().reason());
+            }
+            if (filter != null && options.verbose()) {
+                err.println("xdpdump: filter '" + filter.text() + "': " + filter.classicLength()
+                        + " classic instructions from libpcap, " + filter.ebpfLength() + " eBPF in the kernel (-d"
+                        + " prints them)");
             }
             err.println("listening on " + name + " (ifindex " + ifindex + ", " + capture.link().mode().hook()
                     + "), snapshot length " + options.snapLength() + " bytes");
@@ -133,20 +138,13 @@ final class CaptureCommand {
         }
     }
 
-    /** The filter expression from the command line or from {@code -F FILE}, or null for none. */
-    private String expression() throws UsageException {
-        if (options.expressionFile() == null) {
-            return options.expression();
+    /** The expression compiled for the kernel, or null for none; compiled once. */
+    private FilterExpression kernelFilter() throws UsageException, CaptureFailure {
+        if (kernelFilter == null) {
+            String text = Expressions.text(options);
+            kernelFilter = text == null ? null : Expressions.compile(text);
         }
-        try {
-            String text = Files.readString(Path.of(options.expressionFile())).replaceAll("\\s+", " ").trim();
-            if (text.isEmpty()) {
-                throw new UsageException("-F " + options.expressionFile() + " holds no filter expression");
-            }
-            return text;
-        } catch (IOException | java.io.UncheckedIOException | java.nio.file.InvalidPathException e) {
-            throw new UsageException("-F " + options.expressionFile() + ": cannot read it (" + e.getMessage() + ")");
-        }
+        return kernelFilter;
     }
 
     /** The outputs to open, and which of them (if any) is a pipe on standard output. */

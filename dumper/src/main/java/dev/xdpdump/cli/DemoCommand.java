@@ -30,7 +30,11 @@ final class DemoCommand {
         this.err = err;
     }
 
-    int run() throws ErrnoException, IOException, CaptureFailure {
+    int run() throws ErrnoException, IOException, CaptureFailure, UsageException {
+        if (options.expression() != null || options.expressionFile() != null) {
+            throw new UsageException("demo takes no filter expression: it waits for its " + ATTEMPTS.length
+                    + " attempts; try one on a capture of your own (xdpdump -i IFACE EXPR) or a file (-r FILE EXPR)");
+        }
         CaptureCommand.requireCapabilities();
         String tag = "d" + ProcessHandle.current().pid() % 100000;
         Options demo = options.withCount(ATTEMPTS.length);

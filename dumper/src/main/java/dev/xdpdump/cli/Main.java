@@ -44,6 +44,7 @@ public final class Main {
                 case CAPTURE -> new CaptureCommand(options, err).run();
                 case DEMO -> new DemoCommand(options, err).run();
                 case LIST_INTERFACES -> InterfaceList.print(System.out);
+                case PRINT_FILTER -> Expressions.print(options, System.out);
             };
         } catch (UsageException e) {
             err.println("xdpdump: " + e.getMessage());

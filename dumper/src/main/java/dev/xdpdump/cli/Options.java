@@ -21,7 +21,7 @@ record Options(Command command, String interfaceName, String readFile, String ex
                List<OutputSpec> outputs, long count, int snapLength, XdpMode mode, int ringBytesPerCpu,
                boolean nanoseconds, boolean verbose, int statsSeconds, boolean jsonStats) {
 
-    enum Command { CAPTURE, DEMO, LIST_INTERFACES, HELP, VERSION }
+    enum Command { CAPTURE, DEMO, LIST_INTERFACES, PRINT_FILTER, HELP, VERSION }
 
     /** One output: a format and where it goes ({@value Output#STDOUT} for standard output). */
     record OutputSpec(OutputFormat format, String target) {
@@ -71,8 +71,11 @@ record Options(Command command, String interfaceName, String readFile, String ex
             "  -r FILE                  read connection requests from a pcap or pcapng file ('-': standard",
             "                           input) instead of an interface; needs no privileges",
             "  expression               a tcpdump filter expression (pcap-filter(7)) after the options, that",
-            "                           selects among connection requests; with -r for now",
+            "                           selects among connection requests; it runs in the kernel, and the",
+            "                           requests it leaves out count as filtered",
             "  -F FILE                  read the filter expression from FILE",
+            "  -d                       print the expression's program (libpcap's classic BPF, as tcpdump -d,",
+            "                           and the eBPF the kernel runs) and exit",
             "  -c N                     exit after writing N events",
             "  -s N                     snap length: bytes of each frame to keep, 1-65535 (default 256)",
             "  --mode auto|tc|generic|native",
@@ -142,6 +145,7 @@ record Options(Command command, String interfaceName, String readFile, String ex
                 case "-h", "--help" -> b.command = Command.HELP;
                 case "--version" -> b.command = Command.VERSION;
                 case "-D", "--list-interfaces" -> b.command = Command.LIST_INTERFACES;
+                case "-d" -> b.command = Command.PRINT_FILTER;
                 case "demo" -> {
                     if (i != 0) {
                         throw new UsageException("'demo' must be the first word: xdpdump demo");

@@ -23,7 +23,7 @@ final class ClassicListing {
             line = String.format("(%03d) %-8s %-16s jt %d\tjf %d", pc, parts[0], parts[1], pc + 1 + insn.jt(),
                     pc + 1 + insn.jf());
         }
-        return line.stripTrailing();
+        return line;
     }
 
     private static String[] parts(int pc, ClassicInstruction insn) {
@@ -48,8 +48,9 @@ final class ClassicListing {
             case ST -> pair("st", "M[" + k + "]");
             case STX -> pair("stx", "M[" + k + "]");
             case ALU -> insn.operation() == NEG ? pair("neg", "")
-                    : pair(aluName(insn.operation()), insn.source() == X ? "x" : hexK);
-            case JMP -> insn.operation() == JA ? pair("ja", Long.toString(pc + 1 + insn.unsignedK()))
+                    : pair(aluName(insn.operation()), insn.source() == X ? "x" : bitwise(insn.operation()) ? hexK
+                    : "#" + insn.k());
+            case JMP -> insn.operation() == JA ? pair("ja", Integer.toUnsignedString(pc + 1 + insn.k())) // wraps as in C
                     : pair(jumpName(insn.operation()), insn.source() == X ? "x" : hexK);
             case RET -> switch (insn.code() & 0x18) {
                 case K -> pair("ret", "#" + k);
@@ -61,6 +62,11 @@ final class ClassicListing {
                     ? pair("txa", "") : unknown(insn);
             default -> unknown(insn);
         };
+    }
+
+    /** tcpdump prints the constants of bitwise operations in hex, the others in decimal. */
+    private static boolean bitwise(int operation) {
+        return operation == AND || operation == OR || operation == XOR;
     }
 
     static String sizeLetter(ClassicInstruction insn) {

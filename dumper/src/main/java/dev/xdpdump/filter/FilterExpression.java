@@ -39,6 +39,12 @@ public final class FilterExpression {
         return new FilterExpression(expression, raw, classic, FilterTranslator.translate(classic));
     }
 
+    /** libpcap's classic program for {@code expression}, as {@code tcpdump -d} prints it; nothing translated. */
+    public static String classicListing(String expression) throws Libpcap.CompileException,
+            Libpcap.UnavailableException {
+        return ClassicListing.of(ClassicInstruction.decode(Libpcap.compile(expression)));
+    }
+
     public String text() {
         return text;
     }

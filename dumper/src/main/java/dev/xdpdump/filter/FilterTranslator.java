@@ -131,8 +131,9 @@ public final class FilterTranslator {
                 if (op == JA) {
                     long target = pc + 1 + (long) insn.k(); // signed: a k past 2^31 is libpcap's backward jump
                     if (target <= pc) {
-                        return "a backward jump, a loop, which eBPF's verifier refuses (ip6 protochain and"
-                                + " proto walks IPv6 headers in one)";
+                        return "a backward jump: eBPF's verifier"
+                                + " refuses loops; libpcap emits one to walk IPv6 headers for 'protochain' and for"
+                                + " 'proto' over IPv6";
                     }
                     if (target > last) {
                         return "a jump past the program's end";

@@ -34,9 +34,12 @@ import java.util.List;
  * output sets the pace. {@link #close()} is the one way out and is safe to call twice.
  */
 public final class Capture extends Run {
-    /** What to capture and how. {@code count} 0 means no limit. */
+    /**
+     * What to capture and how. {@code count} 0 means no limit; {@code filter} is the translated filter expression
+     * (eBPF for {@code CaptureProgram.load}), null for none.
+     */
     public record Settings(String interfaceName, int ifindex, XdpMode mode, int snapLength, int ringBytesPerCpu,
-                           long count) {}
+                           long count, byte[] filter) {}
 
     /** Opens an output once the program is attached; the capture owns the sink from then on. */
     @FunctionalInterface
@@ -118,7 +121,7 @@ public final class Capture extends Run {
         Attachment link = null;
         Outputs outputs = null;
         try {
-            program = CaptureProgram.load(settings.snapLength(), cpus);
+            program = CaptureProgram.load(settings.snapLength(), cpus, settings.filter());
             rings = PerfRingSet.open(cpus, settings.ringBytesPerCpu(), program::installPerfEvent);
             if (attach) {
                 link = program.attach(settings.interfaceName(), settings.ifindex(), settings.mode());

@@ -172,13 +172,4 @@ class FilterExpressionIT {
         assertEquals(whatLibpcapSelects("tcp dst port 80 and not ip6").size(), run.stdoutText().lines().count(),
                 run.stdoutText());
     }
-
-    @Test
-    void liveCaptureSaysTheExpressionRunsOnFilesForNow() throws Exception {
-        Command.Result run = Xdpdump.run(null, "-i", "lo", "json", "port", "80");
-        assertEquals(2, run.exitCode(), run.describe());
-        assertEquals(1, run.stderrLines().size(), run.stderr());
-        assertTrue(run.stderrLines().get(0).contains("filter expressions run on capture files for now"),
-                run.stderr());
-    }
 }

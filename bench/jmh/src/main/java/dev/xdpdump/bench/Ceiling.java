@@ -60,7 +60,7 @@ public final class Ceiling {
             InterfaceNames.none());
         StopSignal stop = new StopSignal();
         Capture capture = Capture.startUnattached(new Capture.Settings("none", 0, XdpMode.AUTO, snap,
-            Integer.parseInt(o.get("--ring-size")), 0), sink, stop);
+            Integer.parseInt(o.get("--ring-size")), 0, null), sink, stop);
         // Optional warm-up at the same rate, not counted: lets the JIT compile the hot path first.
         generate(capture, rate, Double.parseDouble(o.get("--warmup-seconds")), burst);
         long matchedBefore = capture.program().counters().matched();
