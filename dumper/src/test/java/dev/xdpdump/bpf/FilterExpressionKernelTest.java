@@ -6,6 +6,7 @@ import dev.xdpdump.testing.FrameCorpus;
 import dev.xdpdump.testing.Privileges;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
@@ -15,8 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The capture program with an expression linked in, against libpcap's own interpreter: on every frame of the kernel
- * tests' corpus, a connection request is emitted exactly when libpcap's {@code bpf_filter} keeps the frame, and
- * counted as filtered otherwise; frames that are no connection request never reach the expression.
+ * tests' corpus, through both entry points, a connection request is emitted exactly when libpcap's
+ * {@code bpf_filter} keeps the frame, and counted as filtered otherwise; frames that are no connection request never
+ * reach the expression.
  */
 class FilterExpressionKernelTest {
     private static List<byte[]> corpus;
@@ -26,13 +28,17 @@ class FilterExpressionKernelTest {
         corpus = FrameCorpus.kernelTestFrames();
     }
 
-    static List<String> expressions() {
-        return FilterExpressions.ALL;
+    static List<Arguments> expressions() {
+        List<Arguments> cases = new ArrayList<>();
+        for (CaptureProgram.Entry entry : CaptureProgram.Entry.values()) {
+            FilterExpressions.ALL.forEach(e -> cases.add(Arguments.of(entry, e)));
+        }
+        return cases;
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("expressions")
-    void emitsExactlyTheRequestsLibpcapKeeps(String text) throws Exception {
+    void emitsExactlyTheRequestsLibpcapKeeps(CaptureProgram.Entry entry, String text) throws Exception {
         Privileges.requireCaptureCapabilities();
         FilterExpression expression = FilterExpression.compile(text);
         byte[] classic = expression.classicInstructions();
@@ -40,7 +46,7 @@ class FilterExpressionKernelTest {
         long kept = 0;
         try (CaptureFixture unfiltered = CaptureFixture.open(256)) {
             for (byte[] frame : corpus) {
-                unfiltered.run(frame);
+                unfiltered.run(entry, frame);
             }
             requests = unfiltered.counters().matched();
         }
@@ -49,7 +55,7 @@ class FilterExpressionKernelTest {
             for (int i = 0; i < corpus.size(); i++) {
                 byte[] frame = corpus.get(i);
                 ProgramCounters before = capture.counters();
-                capture.run(frame);
+                capture.run(entry, frame);
                 ProgramCounters after = capture.counters();
                 if (after.matched() == before.matched()) {
                     continue; // not a connection request: the expression never runs
