@@ -14,7 +14,7 @@ import java.util.Arrays;
  * @param lostNoRing events refused because no ring was installed for the CPU (-ENOENT, -E2BIG)
  * @param lostOther events refused for any other reason
  * @param unparsed frames whose headers the program could not walk to a verdict
- * @param filtered connection requests a filter expression left out (only {@code -r} applies expressions so far)
+ * @param filtered connection requests the filter expression left out
  */
 public record ProgramCounters(long frames, long matched, long emitted, long lostRingFull, long lostNoRing,
                               long lostOther, long unparsed, long filtered) {
@@ -48,10 +48,15 @@ public record ProgramCounters(long frames, long matched, long emitted, long lost
         }
     }
 
-    /** Sums the per-CPU values of a lookup of the counters map: {@code cpus} values of {@link #SIZE} bytes. */
-    static ProgramCounters sumOf(byte[] perCpuValues, int cpus) {
-        long[] s = new long[FIELDS];
-        sumInto(perCpuValues, cpus, s);
+    /** The counters in {@link #FIELDS} order, as {@link #sumInto} fills them. */
+    public static ProgramCounters of(long[] s) {
         return new ProgramCounters(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]);
+    }
+
+    /** Field by field: the books of several interfaces together. */
+    public ProgramCounters plus(ProgramCounters o) {
+        return new ProgramCounters(frames + o.frames, matched + o.matched, emitted + o.emitted,
+                lostRingFull + o.lostRingFull, lostNoRing + o.lostNoRing, lostOther + o.lostOther,
+                unparsed + o.unparsed, filtered + o.filtered);
     }
 }

@@ -1,5 +1,6 @@
 package dev.xdpdump.cli;
 
+import dev.xdpdump.bpf.Attachment;
 import dev.xdpdump.filter.FilterExpression;
 import dev.xdpdump.pcapfile.BadExpressionException;
 import dev.xdpdump.pcapfile.CaptureFile;
@@ -30,7 +31,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /** {@code xdpdump [-i IFACE] [hex|json|-w FILE] ...}: capture until a signal, {@code -c}, or the output closes. */
@@ -52,45 +55,58 @@ final class CaptureCommand {
         }
         kernelFilter(); // a bad expression says so before anything needs privileges
         requireCapabilities();
-        String name = options.interfaceName() != null ? options.interfaceName() : defaultInterface();
-        int ifindex = Interfaces.indexOf(name);
-        if (ifindex == 0) {
-            throw new CaptureFailure("unknown interface '" + name + "'; pick one of: " + upInterfaces()
-                    + " (see 'ip link')");
+        List<String> names = options.interfaces().isEmpty() ? List.of(defaultInterface()) : options.interfaces();
+        List<Capture.Target> targets = new ArrayList<>();
+        for (String name : names) {
+            int ifindex = Interfaces.indexOf(name);
+            if (ifindex == 0) {
+                throw new CaptureFailure("unknown interface '" + name + "'; pick one of: " + upInterfaces()
+                        + " (see 'ip link')");
+            }
+            targets.add(new Capture.Target(name, ifindex));
         }
-        capture(name, ifindex, new StopSignal(), () -> { });
+        capture(targets, new StopSignal(), () -> { });
         return Main.OK;
     }
 
     /**
-     * Captures on an interface of the calling thread's network namespace until {@code stop} is requested (by a
-     * signal, {@code -c}, the output, or the caller), then prints the summary and returns it.
+     * Captures on interfaces of the calling thread's network namespace until {@code stop} is requested (by a signal,
+     * {@code -c}, the output, or the caller), or until none is left, then prints the summary and returns it.
      *
      * @param onListening runs once the program is attached and the reader waits for events
-     * @throws CaptureFailure when capture ended badly (output failed, interface gone, reader failed)
+     * @throws CaptureFailure when capture ended badly (output failed, interfaces gone, reader failed)
      */
-    Summary capture(String name, int ifindex, StopSignal stop, Runnable onListening)
+    Summary capture(List<Capture.Target> targets, StopSignal stop, Runnable onListening)
             throws ErrnoException, IOException, CaptureFailure, UsageException {
-        try (InterfaceWatch watch = new InterfaceWatch(name, ifindex)) {
-            InterfaceWatch.State state = watch.check();
-            if (state == InterfaceWatch.State.DOWN) {
-                throw new CaptureFailure("interface " + name + " is down; bring it up first (ip link set " + name
-                        + " up)");
+        List<InterfaceWatch> watches = new ArrayList<>();
+        try {
+            for (Capture.Target target : targets) {
+                InterfaceWatch watch = new InterfaceWatch(target.name(), target.ifindex());
+                watches.add(watch);
+                InterfaceWatch.State state = watch.check();
+                if (state == InterfaceWatch.State.DOWN) {
+                    throw new CaptureFailure("interface " + target.name() + " is down; bring it up first (ip link set "
+                            + target.name() + " up)");
+                }
+                if (state == InterfaceWatch.State.GONE) {
+                    throw new CaptureFailure("interface " + target.name() + " went away before capture started; pick"
+                            + " one from 'ip link'");
+                }
             }
-            if (state == InterfaceWatch.State.GONE) {
-                throw new CaptureFailure("interface " + name + " went away before capture started; pick one from"
-                        + " 'ip link'");
-            }
-            return captureWhileWatching(watch, name, ifindex, stop, onListening);
+            return captureWhileWatching(watches, targets, stop, onListening);
+        } finally {
+            watches.forEach(InterfaceWatch::close);
         }
     }
 
-    private Summary captureWhileWatching(InterfaceWatch watch, String name, int ifindex, StopSignal stop,
+    private Summary captureWhileWatching(List<InterfaceWatch> watches, List<Capture.Target> targets, StopSignal stop,
                                          Runnable onListening)
             throws ErrnoException, IOException, CaptureFailure, UsageException {
-        Plans plans = plans(InterfaceNames.of(Map.of(ifindex, name)));
+        Map<Integer, String> byIndex = new HashMap<>();
+        targets.forEach(t -> byIndex.put(t.ifindex(), t.name()));
+        Plans plans = plans(InterfaceNames.of(byIndex));
         FilterExpression filter = kernelFilter();
-        Capture.Settings settings = new Capture.Settings(name, ifindex, options.mode(), options.snapLength(),
+        Capture.Settings settings = new Capture.Settings(targets, options.mode(), options.snapLength(),
                 options.ringBytesPerCpu(), options.count(), filter == null ? null : filter.instructions());
         handleSignals(stop);
         try (Capture capture = Capture.start(settings, plans.outputs(), stop)) {
@@ -98,19 +114,35 @@ final class CaptureCommand {
                 err.println("xdpdump: this kernel does not take the XDP multi-buffer (frags) flag; drivers with a"
                         + " jumbo MTU refuse native mode (Linux 5.18 or newer takes it)");
             }
-            if (capture.link().fellBack() || options.verbose()) {
-                err.println("xdpdump: " + capture.link().reason());
+            List<String> listening = new ArrayList<>();
+            for (int i = 0; i < targets.size(); i++) {
+                Attachment link = capture.link(i);
+                if (link.fellBack() || options.verbose()) {
+                    err.println("xdpdump: " + link.reason());
+                }
+                listening.add(targets.get(i).name() + " (ifindex " + targets.get(i).ifindex() + ", "
+                        + link.mode().hook() + ")");
             }
             if (filter != null && options.verbose()) {
                 err.println("xdpdump: filter '" + filter.text() + "': " + filter.classicLength()
                         + " classic instructions from libpcap, " + filter.ebpfLength() + " eBPF in the kernel (-d"
                         + " prints them)");
             }
-            err.println("listening on " + name + " (ifindex " + ifindex + ", " + capture.link().mode().hook()
-                    + "), snapshot length " + options.snapLength() + " bytes");
+            err.println("listening on " + String.join(", ", listening) + ", snapshot length " + options.snapLength()
+                    + " bytes");
             err.flush();
             onListening.run();
-            return supervise(capture, stop, watch, plans.stdoutPipe(), name);
+            String[] lastLost = {targets.get(0).name()};
+            Supervisor.InterfaceLost onLost = (i, state, last) -> {
+                capture.detach(i);
+                lastLost[0] = targets.get(i).name();
+                if (!last) {
+                    err.println("xdpdump: interface " + targets.get(i).name() + (state == InterfaceWatch.State.GONE
+                            ? " went away" : " went down") + " while capturing; capturing on the others");
+                    err.flush();
+                }
+            };
+            return supervise(capture, stop, watches, onLost, plans.stdoutPipe(), () -> lastLost[0]);
         }
     }
 
@@ -134,7 +166,7 @@ final class CaptureCommand {
             err.println("reading from file " + file.name() + ", link-type EN10MB (Ethernet), snapshot length "
                     + options.snapLength() + " bytes");
             err.flush();
-            return supervise(replay, stop, null, plans.stdoutPipe(), file.name());
+            return supervise(replay, stop, List.of(), (i, state, last) -> { }, plans.stdoutPipe(), file::name);
         }
     }
 
@@ -175,9 +207,9 @@ final class CaptureCommand {
     }
 
     /** Waits for the run to end, then prints what the user needs to know and the books. */
-    private Summary supervise(Run run, StopSignal stop, InterfaceWatch watch, int stdoutPipe, String source)
-            throws ErrnoException, CaptureFailure {
-        Summary summary = new Supervisor(run, stop, watch, stdoutPipe, options.statsSeconds(), line -> {
+    private Summary supervise(Run run, StopSignal stop, List<InterfaceWatch> watches, Supervisor.InterfaceLost onLost,
+                              int stdoutPipe, Supplier<String> source) throws ErrnoException, CaptureFailure {
+        Summary summary = new Supervisor(run, stop, watches, onLost, stdoutPipe, options.statsSeconds(), line -> {
             try {
                 line.writeTo(err); // a PrintStream reports no errors: a closed terminal is ignored
             } catch (IOException e) {
@@ -188,7 +220,7 @@ final class CaptureCommand {
         reportGivingUp(run);
         err.print(summary.toText(options.verbose()));
         err.flush();
-        checkEnd(run, stop, source);
+        checkEnd(run, stop, source.get());
         return summary;
     }
 

@@ -1,6 +1,7 @@
 package dev.xdpdump.cli;
 
 import dev.xdpdump.lab.VethLab;
+import dev.xdpdump.pipeline.Capture;
 import dev.xdpdump.pipeline.StopSignal;
 import dev.xdpdump.pipeline.Summary;
 import dev.xdpdump.sys.ErrnoException;
@@ -8,6 +9,7 @@ import dev.xdpdump.sys.Interfaces;
 import dev.xdpdump.sys.NetNamespace;
 
 import java.io.IOException;
+import java.util.List;
 import java.io.PrintStream;
 
 /**
@@ -48,7 +50,8 @@ final class DemoCommand {
             // The program must attach inside the capture namespace: the kernel resolves ifindexes per namespace.
             try (NetNamespace ignored = NetNamespace.enter(lab.captureNamespace())) {
                 int ifindex = Interfaces.indexOf(lab.captureInterface());
-                summary = new CaptureCommand(demo, err).capture(lab.captureInterface(), ifindex, stop,
+                summary = new CaptureCommand(demo, err).capture(
+                        List.of(new Capture.Target(lab.captureInterface(), ifindex)), stop,
                         () -> startTraffic(lab, stop));
             }
             if (summary.output().written() < ATTEMPTS.length) {

@@ -11,13 +11,14 @@ import java.util.List;
 /**
  * What the user asked for, parsed from tcpdump-like words. Immutable.
  *
+ * @param interfaces {@code -i}, as many as given (each once, in order; {@code -i a,b} gives two); none: the default
  * @param readFile {@code -r}: a capture file to read instead of an interface ("-": standard input), or null
  * @param expression a tcpdump filter expression: the words after the options, joined with spaces; or null
  * @param expressionFile {@code -F}: a file holding the expression, or null
  * @param outputs where events go, each fed the same events: at most one pcap file ({@code -w}) and at most one view
  *     on standard output (hex or json), never two on standard output; a file first
  */
-record Options(Command command, String interfaceName, String readFile, String expression, String expressionFile,
+record Options(Command command, List<String> interfaces, String readFile, String expression, String expressionFile,
                List<OutputSpec> outputs, long count, int snapLength, XdpMode mode, int ringBytesPerCpu,
                boolean nanoseconds, boolean verbose, int statsSeconds, boolean jsonStats) {
 
@@ -67,7 +68,8 @@ record Options(Command command, String interfaceName, String readFile, String ex
             "",
             "Options:",
             "  -i, -iface, --interface IFACE",
-            "                           interface to capture on (default: the first that is up, not loopback)",
+            "                           interface to capture on (default: the first that is up, not loopback);",
+            "                           several: -i eth0 -i eth1 or -i eth0,eth1, one program for all",
             "  -r FILE                  read connection requests from a pcap or pcapng file ('-': standard",
             "                           input) instead of an interface; needs no privileges",
             "  expression               a tcpdump filter expression (pcap-filter(7)) after the options, that",
@@ -113,7 +115,7 @@ record Options(Command command, String interfaceName, String readFile, String ex
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
-                case "-i", "-iface", "--iface", "--interface" -> b.interfaceName = value(args, ++i, arg);
+                case "-i", "-iface", "--iface", "--interface" -> addInterfaces(b, value(args, ++i, arg), arg);
                 case "-r" -> b.readFile = value(args, ++i, arg);
                 case "-F" -> b.expressionFile = value(args, ++i, arg);
                 case "--pcapng" -> pcapng = true;
@@ -165,7 +167,7 @@ record Options(Command command, String interfaceName, String readFile, String ex
         if (b.expression != null && b.expressionFile != null) {
             throw new UsageException("give the filter expression once: on the command line or with -F FILE");
         }
-        if (b.readFile != null && b.interfaceName != null) {
+        if (b.readFile != null && !b.interfaces.isEmpty()) {
             throw new UsageException("-r reads a file and -i captures live; give one of them");
         }
         if (pcapng && pcapTarget == null) {
@@ -192,7 +194,7 @@ record Options(Command command, String interfaceName, String readFile, String ex
     /** Options by name, each field starting at its default; the parser and {@link #withCount} fill one. */
     static final class Builder {
         Command command = Command.CAPTURE;
-        String interfaceName;
+        final List<String> interfaces = new ArrayList<>();
         String readFile;
         String expression;
         String expressionFile;
@@ -210,7 +212,7 @@ record Options(Command command, String interfaceName, String readFile, String ex
 
         Builder(Options from) {
             command = from.command;
-            interfaceName = from.interfaceName;
+            interfaces.addAll(from.interfaces);
             readFile = from.readFile;
             expression = from.expression;
             expressionFile = from.expressionFile;
@@ -226,8 +228,22 @@ record Options(Command command, String interfaceName, String readFile, String ex
         }
 
         Options build() {
-            return new Options(command, interfaceName, readFile, expression, expressionFile, outputs, count, snapLength, mode, ringBytesPerCpu,
+            return new Options(command, List.copyOf(interfaces), readFile, expression, expressionFile, outputs, count, snapLength, mode, ringBytesPerCpu,
                     nanoseconds, verbose, statsSeconds, jsonStats);
+        }
+    }
+
+    /** {@code -i a} or {@code -i a,b}; an interface named twice is a mistake worth saying. */
+    private static void addInterfaces(Builder b, String value, String option) throws UsageException {
+        for (String name : value.split(",", -1)) {
+            if (name.isEmpty()) {
+                throw new UsageException(option + " '" + value + "' has an empty interface name; write -i eth0,eth1"
+                        + " or -i eth0 -i eth1");
+            }
+            if (b.interfaces.contains(name)) {
+                throw new UsageException("interface " + name + " is named twice; name each once");
+            }
+            b.interfaces.add(name);
         }
     }
 

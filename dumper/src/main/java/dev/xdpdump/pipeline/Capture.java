@@ -13,17 +13,18 @@ import dev.xdpdump.sys.Cpus;
 import dev.xdpdump.sys.ErrnoException;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One running capture: the loaded program, one perf ring per CPU, the XDP link, the outputs (each a Disruptor
+ * One running capture: the loaded program, one perf ring per CPU, one link per interface, the outputs (each a Disruptor
  * consumer with its own thread: the Disruptor's multicast), and the reader thread. Start-up and shutdown are written
  * once, here, each the reverse of the other:
  *
  * <pre>
- * start: load program -> open rings (installed in the program's map) -> attach -> open the outputs -> start their
+ * start: load program -> open rings (installed in the program's map) -> attach each interface -> open the outputs -> start their
  *        threads -> start the reader
- * stop:  detach -> the reader drains what the program emitted and the outputs write it, for as long as each keeps
+ * stop:  detach all -> the reader drains what the program emitted and the outputs write it, for as long as each keeps
  *        taking data -> hand each output the books, flush and close it -> read the books -> close rings -> close
  *        program
  * </pre>
@@ -37,9 +38,18 @@ public final class Capture extends Run {
     /**
      * What to capture and how. {@code count} 0 means no limit; {@code filter} is the translated filter expression
      * (eBPF for {@code CaptureProgram.load}), null for none.
+     *
+     * @param interfaces where to attach, in the order the user named them; each gets its own counters
      */
-    public record Settings(String interfaceName, int ifindex, XdpMode mode, int snapLength, int ringBytesPerCpu,
-                           long count, byte[] filter) {}
+    public record Settings(List<Target> interfaces, XdpMode mode, int snapLength, int ringBytesPerCpu, long count,
+                           byte[] filter) {
+        public Settings {
+            interfaces = List.copyOf(interfaces);
+        }
+    }
+
+    /** An interface to capture on, by the name and index it had when the capture started. */
+    public record Target(String name, int ifindex) {}
 
     /** Opens an output once the program is attached; the capture owns the sink from then on. */
     @FunctionalInterface
@@ -75,19 +85,22 @@ public final class Capture extends Run {
 
     private final CaptureProgram program;
     private final PerfRingSet rings;
-    private final Attachment link;
+    private final List<Target> targets;
+    /** One per target, in the same order; null once detached. */
+    private final Attachment[] links;
     private final RingReader reader;
     private final Thread readerThread;
     private final StopSignal stop;
     private Ending ending;
     private Summary books;
 
-    private Capture(CaptureProgram program, PerfRingSet rings, Attachment link, Outputs outputs, RingReader reader,
-                    Thread readerThread, StopSignal stop) {
+    private Capture(CaptureProgram program, PerfRingSet rings, List<Target> targets, Attachment[] links,
+                    Outputs outputs, RingReader reader, Thread readerThread, StopSignal stop) {
         super(outputs);
         this.program = program;
         this.rings = rings;
-        this.link = link;
+        this.targets = targets;
+        this.links = links;
         this.reader = reader;
         this.readerThread = readerThread;
         this.stop = stop;
@@ -105,8 +118,8 @@ public final class Capture extends Run {
 
     /**
      * For benchmarks: starts everything {@link #start} does except the XDP link, so no interface is touched and
-     * events come only from runs of {@link #program()} with BPF_PROG_TEST_RUN. {@code settings.interfaceName},
-     * {@code ifindex} and {@code mode} are ignored. {@link #stop()} then skips the detach.
+     * events come only from runs of {@link #program()} with BPF_PROG_TEST_RUN. {@code settings.interfaces} and
+     * {@code mode} are ignored. {@link #stop()} then skips the detach.
      */
     public static Capture startUnattached(Settings settings, Sink sink, StopSignal stop) throws ErrnoException,
             IOException {
@@ -118,13 +131,15 @@ public final class Capture extends Run {
         int cpus = Cpus.possible();
         CaptureProgram program = null;
         PerfRingSet rings = null;
-        Attachment link = null;
+        List<Target> targets = attach ? settings.interfaces() : List.of();
+        Attachment[] links = new Attachment[targets.size()];
         Outputs outputs = null;
         try {
-            program = CaptureProgram.load(settings.snapLength(), cpus, settings.filter());
+            program = CaptureProgram.load(settings.snapLength(), cpus, settings.filter(), Math.max(1, targets.size()));
             rings = PerfRingSet.open(cpus, settings.ringBytesPerCpu(), program::installPerfEvent);
-            if (attach) {
-                link = program.attach(settings.interfaceName(), settings.ifindex(), settings.mode());
+            for (int i = 0; i < targets.size(); i++) {
+                // One busy interface refuses the whole start: the links made so far close below.
+                links[i] = program.attach(i, targets.get(i).name(), targets.get(i).ifindex(), settings.mode());
             }
             // Events the program emits from here on wait in the perf rings until the reader starts.
             int slotCapacity = settings.snapLength();
@@ -136,13 +151,15 @@ public final class Capture extends Run {
             Thread readerThread = new Thread(reader, "xdpdump-reader");
             readerThread.setDaemon(true);
             readerThread.start();
-            return new Capture(program, rings, link, outputs, reader, readerThread, stop);
+            return new Capture(program, rings, targets, links, outputs, reader, readerThread, stop);
         } catch (IOException | RuntimeException e) {
             if (outputs != null) {
                 outputs.release();
             }
-            if (link != null) {
-                link.close();
+            for (Attachment link : links) {
+                if (link != null) {
+                    link.close();
+                }
             }
             if (rings != null) {
                 rings.close();
@@ -159,21 +176,31 @@ public final class Capture extends Run {
         return ending;
     }
 
-    /** The link the program was attached with (its mode and why); null when started unattached. */
-    public Attachment link() {
-        return link;
+    /** The interfaces captured on, in the order given; none when started unattached. */
+    public List<Target> interfaces() {
+        return targets;
+    }
+
+    /** The link interface {@code i} was attached with (its mode and why); null once detached. */
+    public Attachment link(int i) {
+        return links[i];
+    }
+
+    /**
+     * Detaches interface {@code i} (gone or down) while the others go on; its counters stay in the books. Safe to
+     * call again.
+     */
+    public void detach(int i) {
+        if (links[i] != null) {
+            links[i].close();
+            links[i] = null;
+        }
     }
 
     /** The loaded program, owned by this capture: benchmarks run it with BPF_PROG_TEST_RUN. */
     public CaptureProgram program() {
         return program;
     }
-
-
-
-
-
-
 
     /**
      * Stops in the order the class comment gives and returns the books. Blocks while the outputs keep taking data;
@@ -185,8 +212,8 @@ public final class Capture extends Run {
         if (ending != null) {
             return books;
         }
-        if (link != null) {
-            link.close();
+        for (int i = 0; i < links.length; i++) {
+            detach(i);
         }
         reader.finish(this::emittedSoFar);
         ending = drain();
@@ -238,7 +265,15 @@ public final class Capture extends Run {
         long malformed = reader.malformedEvents() + rings.malformedRecords();
         into.setReader(rings.samples(), rings.lostEvents(), malformed, 0);
         program.readCounters(into.program);
+        for (int i = 0; i < into.interfacePrograms.length; i++) {
+            program.readCounters(i, into.interfacePrograms[i]);
+        }
         into.takeProgram();
+    }
+
+    @Override
+    List<String> interfaceNames() {
+        return targets.stream().map(Target::name).toList();
     }
 
     /**
@@ -255,7 +290,12 @@ public final class Capture extends Run {
         long leftInRings = Math.max(0, counters.emitted() - read - malformedRecords) + abandoned;
         Summary.Reader readerBooks = new Summary.Reader(read, rings.lostEvents(), rings.lostEventsByCpu(),
                 reader.malformedEvents() + malformedRecords, leftInRings);
-        return new Summary(counters, readerBooks, outputBooks);
+        List<Summary.Interface> interfaceBooks = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            interfaceBooks.add(new Summary.Interface(targets.get(i).name(), targets.get(i).ifindex(),
+                    program.counters(i)));
+        }
+        return new Summary(counters, readerBooks, outputBooks, interfaceBooks);
     }
 
     @Override

@@ -12,7 +12,8 @@ import java.util.List;
  * The books as named counters, in stage order: the one place that names each counter, from the C program's struct
  * to the stats line and JSON's stats record. A snapshot that {@link Capture#readCounters} fills in place, so a
  * stats line allocates nothing once this object is made. With several outputs, each output's counters carry its kind
- * ({@code written_pcap}, {@code written_json}). Used by one thread at a time.
+ * ({@code written_pcap}, {@code written_json}); with several interfaces, the program's counters come again for each,
+ * carrying its name ({@code matched_eth0}). Used by one thread at a time.
  */
 public final class Counters implements Totals {
     /** Program and reader counters, in this order, then {@link #PER_OUTPUT} for each output. */
@@ -21,6 +22,8 @@ public final class Counters implements Totals {
     /** Where the reader's counters start among the names. */
     private static final int READER = 8;
     private static final String[] PER_OUTPUT = {"written", "not_written", "write_errors"};
+    /** The program's counters among the stage names: the part each interface has of its own. */
+    private static final int PROGRAM_NAMES = READER;
     private static final byte[] STATS = "stats:".getBytes(StandardCharsets.US_ASCII);
 
     /** Values in {@link #names} order. */
@@ -30,13 +33,33 @@ public final class Counters implements Totals {
     private final byte[][] labels;
     /** The program's counters in {@link ProgramCounters#FIELDS} order, as the lookup fills them. */
     final long[] program = new long[ProgramCounters.FIELDS];
+    /** Each interface's program counters, likewise; empty unless there are several interfaces. */
+    final long[][] interfacePrograms;
+    private final int firstInterface;
 
     /** @param kinds each output's format word, in output order */
     public Counters(List<String> kinds) {
+        this(kinds, List.of());
+    }
+
+    /**
+     * @param kinds each output's format word, in output order
+     * @param interfaces the interfaces' names, in capture order: each gets its own program counters when there are
+     *     several
+     */
+    public Counters(List<String> kinds, List<String> interfaces) {
         List<String> all = new ArrayList<>(List.of(STAGE_NAMES));
         for (String kind : kinds) {
             for (String name : PER_OUTPUT) {
                 all.add(kinds.size() > 1 ? name + "_" + kind : name);
+            }
+        }
+        firstInterface = all.size();
+        int perInterface = interfaces.size() > 1 ? interfaces.size() : 0;
+        interfacePrograms = new long[perInterface][ProgramCounters.FIELDS];
+        for (int i = 0; i < perInterface; i++) {
+            for (int n = 0; n < PROGRAM_NAMES; n++) {
+                all.add(STAGE_NAMES[n] + "_" + interfaces.get(i));
             }
         }
         names = all.toArray(String[]::new);
@@ -49,11 +72,12 @@ public final class Counters implements Totals {
 
     /** The same counters as a finished capture's books. */
     static Counters of(Summary books) {
-        Counters counters = new Counters(books.outputs().stream().map(Summary.Output::kind).toList());
-        ProgramCounters p = books.program();
-        long[] program = {p.frames(), p.matched(), p.emitted(), p.lostRingFull(), p.lostNoRing(), p.lostOther(),
-            p.unparsed(), p.filtered()};
-        System.arraycopy(program, 0, counters.program, 0, program.length);
+        Counters counters = new Counters(books.outputs().stream().map(Summary.Output::kind).toList(),
+                books.interfaces().stream().map(Summary.Interface::name).toList());
+        fields(books.program(), counters.program);
+        for (int i = 0; i < counters.interfacePrograms.length; i++) {
+            fields(books.interfaces().get(i).program(), counters.interfacePrograms[i]);
+        }
         counters.takeProgram();
         Summary.Reader r = books.reader();
         counters.setReader(r.read(), r.reportedLost(), r.malformed(), r.leftInRings());
@@ -64,16 +88,32 @@ public final class Counters implements Totals {
         return counters;
     }
 
-    /** Takes {@link #program}, just filled in the struct's order, into the stage order of the names. */
+    private static void fields(ProgramCounters p, long[] into) {
+        long[] fields = {p.frames(), p.matched(), p.emitted(), p.lostRingFull(), p.lostNoRing(), p.lostOther(),
+            p.unparsed(), p.filtered()};
+        System.arraycopy(fields, 0, into, 0, fields.length);
+    }
+
+    /**
+     * Takes {@link #program} and {@link #interfacePrograms}, just filled in the struct's order, into the stage order
+     * of the names.
+     */
     void takeProgram() {
-        values[0] = program[0]; // frames_seen
-        values[1] = program[6]; // unparsed
-        values[2] = program[1]; // matched
-        values[3] = program[7]; // filtered
-        values[4] = program[2]; // emitted
-        values[5] = program[3]; // lost: the ring was full
-        values[6] = program[4]; // lost_no_ring
-        values[7] = program[5]; // lost_other
+        take(program, 0);
+        for (int i = 0; i < interfacePrograms.length; i++) {
+            take(interfacePrograms[i], firstInterface + i * PROGRAM_NAMES);
+        }
+    }
+
+    private void take(long[] struct, int at) {
+        values[at] = struct[0]; // frames_seen
+        values[at + 1] = struct[6]; // unparsed
+        values[at + 2] = struct[1]; // matched
+        values[at + 3] = struct[7]; // filtered
+        values[at + 4] = struct[2]; // emitted
+        values[at + 5] = struct[3]; // lost: the ring was full
+        values[at + 6] = struct[4]; // lost_no_ring
+        values[at + 7] = struct[5]; // lost_other
     }
 
     void setReader(long read, long reportedLost, long malformed, long leftInRings) {

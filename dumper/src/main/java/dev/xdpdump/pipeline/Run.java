@@ -3,6 +3,7 @@ package dev.xdpdump.pipeline;
 import dev.xdpdump.sys.ErrnoException;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * A running capture, live ({@link Capture}) or from a file ({@link Replay}), as the {@link Supervisor} and the cli
@@ -77,9 +78,14 @@ public abstract class Run implements AutoCloseable {
         return outputs.giveUpOnStalled(handedToOutputs(), true);
     }
 
-    /** A snapshot to fill with {@link #readCounters}, named for these outputs; make it once. */
+    /** A snapshot to fill with {@link #readCounters}, named for these outputs and interfaces; make it once. */
     public final Counters newCounters() {
-        return new Counters(outputs.kinds());
+        return new Counters(outputs.kinds(), interfaceNames());
+    }
+
+    /** The names of the interfaces this run captures on, in order; none for a file. */
+    List<String> interfaceNames() {
+        return List.of();
     }
 
     /**

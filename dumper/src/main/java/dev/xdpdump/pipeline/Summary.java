@@ -19,18 +19,30 @@ import java.util.TreeMap;
  * capturing (a stats line), events still in the rings or queued are in none of the last three, so only
  * {@code matched >=} the sum holds.
  *
- * @param program the XDP program's counters, summed over CPUs
+ * @param program the XDP program's counters, summed over CPUs and interfaces
  * @param reader what the reader thread took out of the rings
  * @param outputs what each output took, in the order the command line gave them
+ * @param interfaces the program's counters of each interface, in the order the command line gave them; none for a
+ *     file
  */
-public record Summary(ProgramCounters program, Reader reader, List<Output> outputs) implements Totals {
+public record Summary(ProgramCounters program, Reader reader, List<Output> outputs, List<Interface> interfaces)
+        implements Totals {
 
     public Summary {
         outputs = List.copyOf(outputs);
+        interfaces = List.copyOf(interfaces);
         if (outputs.isEmpty()) {
             throw new IllegalArgumentException("a capture has at least one output");
         }
     }
+
+    /** Books without interfaces: a file read with -r. */
+    public Summary(ProgramCounters program, Reader reader, List<Output> outputs) {
+        this(program, reader, outputs, List.of());
+    }
+
+    /** One interface's part of the program's books. */
+    public record Interface(String name, int ifindex, ProgramCounters program) {}
 
     /**
      * The reader's stage.
@@ -102,6 +114,18 @@ public record Summary(ProgramCounters program, Reader reader, List<Output> outpu
         line(text, verbose, true, program.emitted(), "events emitted by the program");
         line(text, verbose, false, program.lostNoRing(), "events lost: no perf ring on their CPU");
         line(text, verbose, false, program.lostOther(), "events lost: perf output failed otherwise");
+        if (verbose && interfaces.size() > 1) {
+            for (Interface i : interfaces) {
+                ProgramCounters p = i.program();
+                String on = " on " + i.name() + "\n";
+                text.append(p.frames()).append(" frames seen by the program").append(on);
+                text.append(p.unparsed()).append(" frames the program could not parse").append(on);
+                text.append(p.matched()).append(" connection requests matched by the program").append(on);
+                text.append(p.filtered()).append(" connection requests left out by the filter expression").append(on);
+                text.append(p.emitted()).append(" events emitted by the program").append(on);
+                text.append(p.lost()).append(" events lost in kernel rings (all causes)").append(on);
+            }
+        }
         line(text, verbose, true, reader.read(), "events read from the rings");
         line(text, verbose, true, reader.reportedLost(), "events reported lost by the rings (PERF_RECORD_LOST)");
         if (verbose) {
@@ -134,6 +158,18 @@ public record Summary(ProgramCounters program, Reader reader, List<Output> outpu
         OutputBuffer line = new OutputBuffer(512);
         Counters.of(this).writeStatsLine(line);
         return new String(line.toByteArray(), 0, line.size() - 1, StandardCharsets.US_ASCII);
+    }
+
+    /** The program's books for the interface {@code ifindex}, for pcapng's statistics blocks; null if none. */
+    @Override
+    public InterfaceTotals interfaceTotals(int ifindex) {
+        for (Interface i : interfaces) {
+            if (i.ifindex() == ifindex) {
+                ProgramCounters p = i.program();
+                return new InterfaceTotals(p.frames(), p.matched() - p.filtered(), p.lost());
+            }
+        }
+        return null;
     }
 
     /** The counters under their stats names, in stage order ({@link Counters} names them). */

@@ -49,4 +49,7 @@ public final class InterfaceNames {
 
     /** The name in {@code slot}. */
     String nameAt(int slot) { return names[slot]; }
+
+    /** The ifindex in {@code slot}. */
+    int ifindexAt(int slot) { return indexes[slot]; }
 }

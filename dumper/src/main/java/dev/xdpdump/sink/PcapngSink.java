@@ -11,8 +11,8 @@ import java.util.Map;
  * pcapng, for Wireshark and tshark: a Section Header Block (application, OS, hardware), one Interface Description
  * Block per interface (its name, nanosecond timestamps, the capture's snap length, LINKTYPE_ETHERNET), then an
  * Enhanced Packet Block per event carrying its interface, the inbound direction ({@code epb_flags}) and its receive
- * queue ({@code epb_queue}); at the end, one Interface Statistics Block with the books (frames the program saw,
- * what was lost, what passed, what was written), which Wireshark shows under Capture File Properties.
+ * queue ({@code epb_queue}); at the end, one Interface Statistics Block per interface with its books (frames the
+ * program saw, what was lost, what passed, what was written), which Wireshark shows under Capture File Properties.
  *
  * <p>Written in the host's byte order (x86-64: little-endian), which dumpcap wants when it reads pcapng from a pipe.
  * Every block is whole at each batch boundary, so {@code -w -} streams a valid file.
@@ -48,6 +48,8 @@ public final class PcapngSink extends BufferedSink {
     private final int snapLength;
     private final long startNanos;
     private final int interfaces;
+    /** Enhanced packet blocks per interface slot: each interface's isb_usrdeliv. */
+    private final long[] packetsPerSlot;
 
     /**
      * Writes the section header and the interface descriptions before returning.
@@ -66,6 +68,7 @@ public final class PcapngSink extends BufferedSink {
         this.snapLength = snapLength;
         this.startNanos = epochNanosNow();
         this.interfaces = Math.max(1, interfaceNames.size());
+        this.packetsPerSlot = new long[interfaces];
         OutputBuffer body = new OutputBuffer(256);
         body.writeIntLE(BYTE_ORDER_MAGIC).writeShortLE(1).writeShortLE(0).writeIntLE(-1).writeIntLE(-1);
         stringOption(body, SHB_HARDWARE, System.getProperty("os.arch"));
@@ -91,10 +94,11 @@ public final class PcapngSink extends BufferedSink {
         int captured = Math.min(event.capturedLength(), snapLength);
         int padding = -captured & 3;
         int total = EPB_OVERHEAD + captured + padding;
-        int slot = interfaceNames.slotOf(event.ifindex());
+        int slot = Math.max(0, interfaceNames.slotOf(event.ifindex()));
+        packetsPerSlot[slot]++;
         long ts = event.wallClockNanos();
         out.writeIntLE(EPB).writeIntLE(total)
-            .writeIntLE(slot >= 0 ? slot : 0)
+            .writeIntLE(slot)
             .writeIntLE((int) (ts >>> 32)).writeIntLE((int) ts)
             .writeIntLE(captured)
             .writeIntLE(event.wireLength())
@@ -106,33 +110,55 @@ public final class PcapngSink extends BufferedSink {
     }
 
     /**
-     * Ends the section with one Interface Statistics Block, when the capture has one interface (the books are the
-     * capture's, and Wireshark reads drops only when an interface has exactly one ISB).
+     * Ends the section with one Interface Statistics Block per interface (Wireshark reads drops only when an
+     * interface has exactly one): frames the program saw there, connection requests that passed the filter, what
+     * was lost in the kernel rings, and what this file holds, from the books of that interface. A file read with
+     * -r has one interface without a name, and the whole books are its.
      */
     @Override
     public void finish(Totals totals) throws IOException {
-        if (interfaces != 1) {
-            return;
-        }
         Map<String, Long> books = new HashMap<>();
         totals.forEachCounter(books::put);
-        long lost = books.getOrDefault("lost", 0L) + books.getOrDefault("lost_no_ring", 0L)
-                + books.getOrDefault("lost_other", 0L);
-        long passed = books.getOrDefault("matched", 0L) - books.getOrDefault("filtered", 0L);
-        long written = books.getOrDefault("written", books.getOrDefault("written_pcapng", 0L));
         long end = epochNanosNow();
-        OutputBuffer body = new OutputBuffer(128);
-        body.writeIntLE(0).writeIntLE((int) (end >>> 32)).writeIntLE((int) end);
-        timestampOption(body, ISB_STARTTIME, startNanos);
-        timestampOption(body, ISB_ENDTIME, end);
-        u64Option(body, ISB_IFRECV, books.getOrDefault("frames_seen", 0L));
-        u64Option(body, ISB_IFDROP, lost);
-        u64Option(body, ISB_FILTERACCEPT, passed);
-        u64Option(body, ISB_USRDELIV, written);
-        body.writeShortLE(OPT_END).writeShortLE(0);
-        OutputBuffer block = new OutputBuffer(160);
-        block(block, ISB, body);
+        OutputBuffer block = new OutputBuffer(160 * interfaces);
+        for (int slot = 0; slot < interfaces; slot++) {
+            Totals.InterfaceTotals own = interfaceNames.size() > 0
+                    ? totals.interfaceTotals(interfaceNames.ifindexAt(slot)) : null;
+            long seen;
+            long passed;
+            long lost;
+            long written;
+            if (own != null) {
+                seen = own.framesSeen();
+                passed = own.accepted();
+                lost = own.lost();
+                written = interfaces == 1 ? written(books) : packetsPerSlot[slot];
+            } else if (interfaces == 1) {
+                seen = books.getOrDefault("frames_seen", 0L);
+                passed = books.getOrDefault("matched", 0L) - books.getOrDefault("filtered", 0L);
+                lost = books.getOrDefault("lost", 0L) + books.getOrDefault("lost_no_ring", 0L)
+                        + books.getOrDefault("lost_other", 0L);
+                written = written(books);
+            } else {
+                continue; // no books for this interface: no statistics rather than wrong ones
+            }
+            OutputBuffer body = new OutputBuffer(128);
+            body.writeIntLE(slot).writeIntLE((int) (end >>> 32)).writeIntLE((int) end);
+            timestampOption(body, ISB_STARTTIME, startNanos);
+            timestampOption(body, ISB_ENDTIME, end);
+            u64Option(body, ISB_IFRECV, seen);
+            u64Option(body, ISB_IFDROP, lost);
+            u64Option(body, ISB_FILTERACCEPT, passed);
+            u64Option(body, ISB_USRDELIV, written);
+            body.writeShortLE(OPT_END).writeShortLE(0);
+            block(block, ISB, body);
+        }
         writeTrailer(block);
+    }
+
+    /** What the output took, under its name alone or with its kind when there are several outputs. */
+    private static long written(Map<String, Long> books) {
+        return books.getOrDefault("written", books.getOrDefault("written_pcapng", 0L));
     }
 
     private static long epochNanosNow() {

@@ -12,4 +12,15 @@ public interface Totals {
     }
 
     void forEachCounter(Visitor visitor);
+
+    /**
+     * The program's books for one interface: frames it saw there, connection requests that passed the filter
+     * expression (all of them without one), events lost in the kernel rings.
+     */
+    record InterfaceTotals(long framesSeen, long accepted, long lost) {}
+
+    /** The books of the interface {@code ifindex}, or null when there are none per interface (a file). */
+    default InterfaceTotals interfaceTotals(int ifindex) {
+        return null;
+    }
 }

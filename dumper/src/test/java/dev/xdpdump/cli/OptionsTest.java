@@ -27,7 +27,7 @@ class OptionsTest {
     void defaultsAreHexOnStdoutWithSnap256AutoModeAnd16MiBRings() throws Exception {
         Options o = parse();
         assertEquals(Options.Command.CAPTURE, o.command());
-        assertEquals(null, o.interfaceName());
+        assertEquals(List.of(), o.interfaces());
         assertEquals(List.of(new Options.OutputSpec(OutputFormat.HEX, "-")), o.outputs());
         assertEquals(0, o.count());
         assertEquals(256, o.snapLength());
@@ -52,7 +52,7 @@ class OptionsTest {
 
     @Test
     void theSpellingsTheReadmeShowsAllParse() throws Exception {
-        assertEquals("veth1", parse("-iface", "veth1", "hex").interfaceName());
+        assertEquals(List.of("veth1"), parse("-iface", "veth1", "hex").interfaces());
         assertEquals(List.of(new Options.OutputSpec(OutputFormat.JSON, "-")), parse("-iface", "eth0", "json").outputs());
         assertEquals(List.of(new Options.OutputSpec(OutputFormat.PCAP, "out.pcap")), parse("--pcap", "out.pcap").outputs());
         assertEquals(List.of(new Options.OutputSpec(OutputFormat.PCAP, "-")), parse("--pcap", "-").outputs());
@@ -61,14 +61,24 @@ class OptionsTest {
     @Test
     void tcpdumpSpellingsAreAliases() throws Exception {
         Options o = parse("-i", "eth1", "-w", "x.pcap", "-c", "10", "-s", "96", "-n", "-U", "-v", "--nano");
-        assertEquals("eth1", o.interfaceName());
+        assertEquals(List.of("eth1"), o.interfaces());
         assertEquals(List.of(new Options.OutputSpec(OutputFormat.PCAP, "x.pcap")), o.outputs());
         assertEquals(10, o.count());
         assertEquals(96, o.snapLength());
         assertTrue(o.verbose());
         assertTrue(o.nanoseconds());
         assertEquals(List.of(new Options.OutputSpec(OutputFormat.HEX, "-")), parse("-x").outputs());
-        assertEquals("eth2", parse("--interface", "eth2").interfaceName());
+        assertEquals(List.of("eth2"), parse("--interface", "eth2").interfaces());
+    }
+
+    @Test
+    void severalInterfacesByRepeatingOrByCommas() throws Exception {
+        assertEquals(List.of("eth0", "eth1", "veth9"), parse("-i", "eth0", "-i", "eth1,veth9", "json").interfaces());
+        UsageException twice = assertThrows(UsageException.class, () -> parse("-i", "eth0,eth1", "-i", "eth0"));
+        assertTrue(twice.getMessage().contains("eth0 is named twice"), twice.getMessage());
+        UsageException empty = assertThrows(UsageException.class, () -> parse("-i", "eth0,"));
+        assertTrue(empty.getMessage().contains("empty interface name"), empty.getMessage());
+        assertThrows(UsageException.class, () -> parse("-i", "eth0", "-r", "x.pcap"));
     }
 
     @Test
@@ -187,7 +197,8 @@ class OptionsTest {
                 + "\n"
                 + "Options:\n"
                 + "  -i, -iface, --interface IFACE\n"
-                + "                           interface to capture on (default: the first that is up, not loopback)\n"
+                + "                           interface to capture on (default: the first that is up, not loopback);\n"
+                + "                           several: -i eth0 -i eth1 or -i eth0,eth1, one program for all\n"
                 + "  -r FILE                  read connection requests from a pcap or pcapng file ('-': standard\n"
                 + "                           input) instead of an interface; needs no privileges\n"
                 + "  expression               a tcpdump filter expression (pcap-filter(7)) after the options, that\n"

@@ -15,6 +15,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -59,7 +60,7 @@ public final class Ceiling {
         Sink sink = OutputFormat.fromWord(o.get("--format")).open(o.get("--output"), snap, false,
             InterfaceNames.none());
         StopSignal stop = new StopSignal();
-        Capture capture = Capture.startUnattached(new Capture.Settings("none", 0, XdpMode.AUTO, snap,
+        Capture capture = Capture.startUnattached(new Capture.Settings(List.of(), XdpMode.AUTO, snap,
             Integer.parseInt(o.get("--ring-size")), 0, null), sink, stop);
         // Optional warm-up at the same rate, not counted: lets the JIT compile the hot path first.
         generate(capture, rate, Double.parseDouble(o.get("--warmup-seconds")), burst);
