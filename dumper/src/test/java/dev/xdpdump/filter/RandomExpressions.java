@@ -14,8 +14,9 @@ import java.util.Random;
  * <p>The generator keeps to what libpcap compiles: no division by a constant 0 or shift by a constant past 31 (libpcap
  * refuses both, and also some variable divisors and shift amounts: see {@link #operand}), every relation has a load or
  * {@code len} on its left (two constants would fold to a program that takes or rejects everything), and nothing that
- * compiles to a loop ({@code protochain}). A variable shift amount is masked to under 32 bits; larger ones are left to
- * a test of their own, since there libpcap's {@code bpf_filter} gives 0 and eBPF shifts by the amount mod 32.
+ * compiles to a loop ({@code protochain}). A variable shift amount is masked to under 32 bits; larger ones are left
+ * to {@link TranslatedShiftKernelTest}, since there libpcap's {@code bpf_filter} gives 0 and eBPF shifts by the
+ * amount mod 32.
  */
 final class RandomExpressions {
     private static final int MAX_DEPTH = 4;
