@@ -56,7 +56,10 @@ record ClassicInstruction(int code, int jt, int jf, int k) {
     static final int TXA = 0x80;
     /** Scratch memory words M[0] to M[15]. */
     static final int MEMORY_WORDS = 16;
-    /** Loads at or past this offset ask Linux's socket filter for ancillary data (SKF_AD_OFF, SKF_LL_OFF...). */
+    /**
+     * Loads at or past this offset ask Linux's socket filter for ancillary data (SKF_AD_OFF, SKF_LL_OFF...); libpcap
+     * emits none for a dead handle, and its interpreter reads them as offsets past the frame.
+     */
     static final int ANCILLARY_OFFSET = -0x1000 & 0xffffffff;
 
     /** The instructions of a {@code struct bpf_insn} array in host byte order. */

@@ -29,7 +29,9 @@ import static dev.xdpdump.filter.EbpfInstruction.toBigEndian;
 
 /**
  * Classic BPF (libpcap's output) to an eBPF subprogram the verifier accepts, with libpcap's semantics: a load past
- * the frame's end rejects the frame, as does a division by zero; the registers and scratch words start at 0.
+ * the frame's end rejects the frame, as does a division by zero; a shift by X of 32 or more gives 0; the registers
+ * and scratch words start at 0. Loads at offsets from 0xfffff000 (Linux socket filters' ancillary data) are loads
+ * like any other for libpcap's interpreter, past any frame's end: they reject.
  *
  * <p>Registers: r1 the frame's start (a packet pointer), r2 its end, r3 its length on the wire; A is w0 (so
  * {@code ret a} is a bare exit), X is w4, r5 a temporary, and the 16 scratch words live at r10-64 to r10-4. All
@@ -88,10 +90,6 @@ public final class FilterTranslator {
             case LD, LDX -> {
                 int mode = insn.mode();
                 boolean ld = insn.instructionClass() == LD;
-                if ((mode == ABS || mode == IND || mode == MSH) && Integer.compareUnsigned(insn.k(), ANCILLARY_OFFSET) >= 0) {
-                    return "a Linux socket filter's ancillary load (SKF_AD_OFF, SKF_NET_OFF, SKF_LL_OFF), which"
-                            + " exists only on sockets";
-                }
                 boolean known = ld ? (mode == ABS || mode == IND) && insn.size() != 0x18 || insn.code() == (LD | W | IMM)
                         || insn.code() == (LD | W | MEM) || insn.code() == (LD | W | LEN)
                         : insn.code() == (LDX | W | IMM) || insn.code() == (LDX | W | MEM)
@@ -349,6 +347,12 @@ public final class FilterTranslator {
                 } else if (insn.source() == X) {
                     if (op == DIV || op == MOD) {
                         jumpIf(JMP32 | ClassicInstruction.JEQ | EbpfInstruction.K, R4, 0, 0, REJECT);
+                    }
+                    if (op == LSH || op == RSH) {
+                        // libpcap shifts by X only below 32 and makes A 0 otherwise; eBPF would shift by X mod 32.
+                        code.add(new EbpfInstruction(JMP32 | JLT | EbpfInstruction.K, R4, 0, 2, 32));
+                        code.add(alu32(MOV, R0, 0));
+                        code.add(new EbpfInstruction(EbpfInstruction.JMP | ClassicInstruction.JA, 0, 0, 1, 0));
                     }
                     code.add(alu32Register(op, R0, R4));
                 } else {

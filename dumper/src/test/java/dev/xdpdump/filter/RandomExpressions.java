@@ -187,7 +187,7 @@ final class RandomExpressions {
             case "/", "%" -> random.nextBoolean() ? Long.toString(1 + random.nextInt(300))
                     : operand(loadable, depth - 1, 1);
             case "<<", ">>" -> random.nextBoolean() ? Integer.toString(random.nextInt(32))
-                    : "(" + operand(loadable, depth - 1, 0) + " & 31)";
+                    : "(" + operand(loadable, depth - 1, 0) + " & 63)"; // 32 and more shift A out: 0
             default -> arithmetic(loadable, depth - 1, false);
         };
         return "(" + left + " " + operator + " " + right + ")";
