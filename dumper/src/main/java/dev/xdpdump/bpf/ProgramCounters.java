@@ -52,11 +52,4 @@ public record ProgramCounters(long frames, long matched, long emitted, long lost
     public static ProgramCounters of(long[] s) {
         return new ProgramCounters(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]);
     }
-
-    /** Field by field: the books of several interfaces together. */
-    public ProgramCounters plus(ProgramCounters o) {
-        return new ProgramCounters(frames + o.frames, matched + o.matched, emitted + o.emitted,
-                lostRingFull + o.lostRingFull, lostNoRing + o.lostNoRing, lostOther + o.lostOther,
-                unparsed + o.unparsed, filtered + o.filtered);
-    }
 }
