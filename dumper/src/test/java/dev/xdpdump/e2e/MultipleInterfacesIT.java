@@ -38,6 +38,9 @@ class MultipleInterfacesIT {
     private static final Duration LINE_TIMEOUT = Duration.ofSeconds(5);
     private static final int FIRST_SYNS = 7;
     private static final int SECOND_SYNS = 4;
+    private static final int OVERLOAD_FIRST = 2000;
+    private static final int OVERLOAD_SECOND = 1500;
+    private static final Duration OVERLOAD_LIMIT = Duration.ofSeconds(20);
     private static final int MAX_DETACH_CHECKS = 60;
     private static final int DETACH_CHECK_MILLIS = 50;
 
@@ -142,6 +145,75 @@ class MultipleInterfacesIT {
             assertEquals(count, blocks.packets().get(id), "packets naming " + iface);
         }
         assertEquals(books.framesSeen(), framesSeen, "the interfaces' frames add up to the total:\n" + text);
+    }
+
+    /**
+     * Both interfaces flooded while the consumer of {@code -w - --pcapng} reads nothing: the 8 KiB rings fill and the
+     * kernel counts what it cannot emit, on each interface in its own counters; each statistics block carries its own.
+     */
+    @Test
+    void lossOnEachInterfaceIsCountedInItsOwnBooksAndItsOwnStatisticsBlock(@TempDir Path directory)
+            throws Exception {
+        Privileges.requireCaptureCapabilities();
+        Path gate = directory.resolve("open");
+        Path file = directory.resolve("overload.pcapng");
+        // The consumer reads nothing until the gate file appears (at most 30 s), then copies all into the file.
+        String pipeline = String.join("\n",
+                "\"$0\" -i \"$1\" -v --ring-size 8K -w - --pcapng | { for i in $(seq 300); do [ -e \"$2\" ] && break;"
+                        + " sleep 0.1; done; cat > \"$3\"; }",
+                "echo \"pipestatus ${PIPESTATUS[0]} ${PIPESTATUS[1]}\" >&2");
+        Map<String, Long> sent = new TreeMap<>();
+        List<String> stderr;
+        try (VethLab lab = Lab.create()) {
+            VethLab.Pair pair = lab.addPair();
+            String if1 = lab.captureInterface();
+            String if2 = pair.captureInterface();
+            try (WatchedProcess shell = WatchedProcess.startIn(lab.captureNamespace(), "bash", "-c", pipeline,
+                    Lab.launcher(), if1 + "," + if2, gate.toString(), file.toString())) {
+                shell.awaitStderrLine("listening on ", Xdpdump.START_TIMEOUT);
+                try (SynBurst first = SynBurst.start(lab.senderNamespace(), VethLab.CAPTURE_V4, 2, OVERLOAD_FIRST,
+                        OVERLOAD_LIMIT);
+                     SynBurst second = SynBurst.start(pair.senderNamespace(), pair.captureV4(), 2, OVERLOAD_SECOND,
+                             OVERLOAD_LIMIT)) {
+                    sent.put(if1, first.await(OVERLOAD_LIMIT.plusSeconds(5)));
+                    sent.put(if2, second.await(OVERLOAD_LIMIT.plusSeconds(5)));
+                }
+                WatchedProcess.signal(shell.descendantPid("/java"), "-INT");
+                Files.createFile(gate);
+                assertEquals(0, shell.awaitExit(OVERLOAD_LIMIT), shell.stderrText());
+                stderr = shell.stderrLines();
+            }
+        }
+        String text = String.join("\n", stderr);
+        assertTrue(stderr.contains("pipestatus 0 0"), "xdpdump and the consumer exit 0:\n" + text);
+        Books books = Books.of(stderr);
+        System.out.printf("overload on two interfaces: sent=%s matched=%d written=%d lost=%d%n", sent,
+                books.matched(), books.written(), books.lost());
+        assertTrue(books.balance(), text);
+        PcapngBlocks blocks = PcapngBlocks.read(Files.readAllBytes(file));
+        long lost = 0;
+        long written = 0;
+        for (Map.Entry<String, Long> e : sent.entrySet()) {
+            String iface = e.getKey();
+            Books.OnInterface own = Books.OnInterface.of(stderr, iface);
+            assertEquals(e.getValue(), own.matched(), "every SYN sent to " + iface + " matched:\n" + text);
+            assertTrue(own.lost() > 0, "the full rings lost some of " + iface + "'s:\n" + text);
+            assertEquals(own.matched(), own.emitted() + own.lost(), "matched = emitted + lost on " + iface);
+            int id = blocks.idOf(iface);
+            Map<Integer, Long> isb = blocks.statistics().get(id);
+            assertEquals(own.framesSeen(), isb.get(PcapngBlocks.ISB_IFRECV), "isb_ifrecv of " + iface + ": " + isb);
+            assertEquals(own.lost(), isb.get(PcapngBlocks.ISB_IFDROP), "isb_ifdrop of " + iface + ": " + isb);
+            assertEquals(own.matched(), isb.get(PcapngBlocks.ISB_FILTERACCEPT), "isb_filteraccept of " + iface);
+            assertEquals(blocks.packets().get(id), isb.get(PcapngBlocks.ISB_USRDELIV), "isb_usrdeliv of " + iface);
+            assertEquals(own.emitted(), blocks.packets().get(id), "every event " + iface + " emitted is in the file");
+            System.out.printf("  %s: sent=%d matched=%d emitted=%d lost=%d in the file=%d%n", iface, e.getValue(),
+                    own.matched(), own.emitted(), own.lost(), blocks.packets().get(id));
+            lost += own.lost();
+            written += blocks.packets().get(id);
+        }
+        assertEquals(books.lost() + books.lostNoRing() + books.lostOther(), lost, "the interfaces' losses add up:\n"
+                + text);
+        assertEquals(books.written(), written, text);
     }
 
     @Test
