@@ -10,12 +10,14 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A throwaway test bed: two network namespaces joined by a veth pair, addressed from the benchmarking range
  * 198.18.0.0/15 and the documentation prefix 2001:db8::/32, so its traffic can never leave the machine. Made with
- * iproute2's {@code ip}; closing deletes both namespaces, which removes the veth pair with them.
+ * iproute2's {@code ip}; closing deletes both namespaces, which removes the veth pair with them. {@link #addPair}
+ * joins the capture namespace to a further sender namespace of its own, for captures on several interfaces.
  */
 public final class VethLab implements AutoCloseable {
     public static final String CAPTURE_V4 = "198.18.0.1";
@@ -23,13 +25,27 @@ public final class VethLab implements AutoCloseable {
     public static final String CAPTURE_V6 = "2001:db8::1";
     public static final String SENDER_V6 = "2001:db8::2";
     private static final long COMMAND_TIMEOUT_SECONDS = 10;
+    /** Pairs beyond the first: 198.18.N.0/24 and 2001:db8:N::/64 for N from 1 to this, one digit in their names. */
+    private static final int MAX_EXTRA_PAIRS = 9;
 
     private final String captureNamespace;
     private final String senderNamespace;
     private final String captureInterface;
     private final String senderInterface;
+    private final String tag;
+    /** The pairs {@link #addPair} made, in order; their sender namespaces go with {@link #close}. */
+    private final List<Pair> extraPairs = new CopyOnWriteArrayList<>();
+
+    /**
+     * A veth pair beyond the first: {@code captureInterface} in the lab's capture namespace, {@code senderInterface}
+     * in {@code senderNamespace}, which holds nothing else. Addresses are {@code 198.18.N.1} and {@code 2001:db8:N::1}
+     * at the capture end, {@code .2} and {@code ::2} at the sender's, N being the pair's number from 1.
+     */
+    public record Pair(int number, String captureInterface, String senderNamespace, String senderInterface,
+                       String captureV4, String senderV4, String captureV6, String senderV6) {}
 
     private VethLab(String tag) {
+        this.tag = tag;
         this.captureNamespace = "xdpdump-" + tag + "-cap";
         this.senderNamespace = "xdpdump-" + tag + "-snd";
         this.captureInterface = "xd" + tag + "c";
@@ -68,6 +84,38 @@ public final class VethLab implements AutoCloseable {
         ip("-n", namespace, "link", "set", device, "up");
     }
 
+    /**
+     * Adds a veth pair from the capture namespace to a new sender namespace, both ends up with addresses of their own
+     * subnets, so the capture end answers each sender on the pair it came in by. Deleted with the lab.
+     *
+     * @throws IOException naming the {@code ip} command that failed; the half-made pair is removed
+     * @throws IllegalStateException past nine pairs besides the first
+     */
+    public synchronized Pair addPair() throws IOException {
+        int n = extraPairs.size() + 1;
+        if (n > MAX_EXTRA_PAIRS) {
+            throw new IllegalStateException("a lab has at most " + MAX_EXTRA_PAIRS + " pairs besides its first");
+        }
+        Pair pair = new Pair(n, "xd" + tag + "c" + n, "xdpdump-" + tag + "-snd" + n, "xd" + tag + "s" + n,
+                "198.18." + n + ".1", "198.18." + n + ".2", "2001:db8:" + n + "::1", "2001:db8:" + n + "::2");
+        extraPairs.add(pair);
+        try {
+            ip("netns", "add", pair.senderNamespace());
+            ip("link", "add", pair.captureInterface(), "netns", captureNamespace, "type", "veth",
+                    "peer", "name", pair.senderInterface(), "netns", pair.senderNamespace());
+            configure(captureNamespace, pair.captureInterface(), pair.captureV4(), pair.captureV6());
+            configure(pair.senderNamespace(), pair.senderInterface(), pair.senderV4(), pair.senderV6());
+            return pair;
+        } catch (IOException | RuntimeException e) {
+            deleteNamespace(pair.senderNamespace()); // takes the veth pair with it
+            extraPairs.remove(pair);
+            throw e;
+        }
+    }
+
+    /** The pairs {@link #addPair} made, in order. */
+    public List<Pair> extraPairs() { return List.copyOf(extraPairs); }
+
     public String captureNamespace() { return captureNamespace; }
     public String senderNamespace() { return senderNamespace; }
     /** The veth end inside the capture namespace, which receives what the sender sends. */
@@ -83,10 +131,16 @@ public final class VethLab implements AutoCloseable {
      */
     public boolean connectFromSender(String address, int port, int sourcePort, int timeoutMillis)
             throws IOException, InterruptedException {
+        return connectFrom(senderNamespace, address, port, sourcePort, timeoutMillis);
+    }
+
+    /** {@link #connectFromSender}, from {@code namespace}: the sender namespace of a {@link Pair}, say. */
+    public boolean connectFrom(String namespace, String address, int port, int sourcePort, int timeoutMillis)
+            throws IOException, InterruptedException {
         boolean[] answered = new boolean[1];
         IOException[] failure = new IOException[1];
         Thread attempt = new Thread(() -> {
-            try (NetNamespace ignored = NetNamespace.enter(senderNamespace); Socket socket = new Socket()) {
+            try (NetNamespace ignored = NetNamespace.enter(namespace); Socket socket = new Socket()) {
                 socket.setReuseAddress(true);
                 socket.bind(new InetSocketAddress(InetAddress.getByName(address).getAddress().length == 4
                         ? InetAddress.getByName("0.0.0.0") : InetAddress.getByName("::"), sourcePort));
@@ -149,16 +203,25 @@ public final class VethLab implements AutoCloseable {
         }
     }
 
-    /** Deletes both namespaces (and so the veth pair); safe to call on a half-made lab and more than once. */
+    /**
+     * Deletes every namespace of the lab (and so its veth pairs); safe to call on a half-made lab and more than once.
+     */
     @Override
     public void close() {
+        for (Pair pair : extraPairs) {
+            deleteNamespace(pair.senderNamespace());
+        }
         for (String namespace : new String[] {senderNamespace, captureNamespace}) {
-            if (new java.io.File("/var/run/netns/" + namespace).exists()) {
-                try {
-                    ip("netns", "del", namespace);
-                } catch (IOException e) {
-                    System.err.println("xdpdump: could not delete network namespace " + namespace + ": " + e.getMessage());
-                }
+            deleteNamespace(namespace);
+        }
+    }
+
+    private void deleteNamespace(String namespace) {
+        if (new java.io.File("/var/run/netns/" + namespace).exists()) {
+            try {
+                ip("netns", "del", namespace);
+            } catch (IOException e) {
+                System.err.println("xdpdump: could not delete network namespace " + namespace + ": " + e.getMessage());
             }
         }
     }

@@ -17,8 +17,18 @@ record Books(long written, long lost, long matched, long filtered, long framesSe
     private static final Pattern LINE = Pattern.compile("(\\d+) (.+)");
 
     static Books of(List<String> stderr) {
+        return of(stderr, "", "");
+    }
+
+    /** The books of {@code output} (a path, or "standard output") when the capture had several outputs. */
+    static Books ofOutput(List<String> stderr, String output) {
+        return of(stderr, " to " + output, ": " + output);
+    }
+
+    /** @param to what ends the written line, @param colon what ends the other per-output lines */
+    private static Books of(List<String> stderr, String to, String colon) {
         return new Books(
-                required(stderr, "events written"),
+                required(stderr, "events written" + to),
                 required(stderr, "events lost in kernel rings"),
                 required(stderr, "connection requests matched by the program"),
                 optional(stderr, "connection requests left out by the filter expression"),
@@ -32,8 +42,9 @@ record Books(long written, long lost, long matched, long filtered, long framesSe
                 optional(stderr, "events reported lost by the rings (PERF_RECORD_LOST)"),
                 optional(stderr, "malformed ring records skipped"),
                 optional(stderr, "events left in the rings when xdpdump gave up"),
-                optional(stderr, "events received but not written (count reached, output closed or given up)"),
-                optional(stderr, "write errors"));
+                optional(stderr, "events received but not written (count reached, output closed or given up)"
+                        + colon),
+                optional(stderr, "write errors" + colon));
     }
 
     private static long required(List<String> stderr, String words) {
@@ -60,5 +71,23 @@ record Books(long written, long lost, long matched, long filtered, long framesSe
     /** True when every matched connection request is written, lost, not written, left behind or malformed. */
     boolean balance() {
         return matched == written + lost + lostNoRing + lostOther + notWritten + leftInRings + malformed + filtered;
+    }
+
+    /**
+     * One interface's part of the program's books, from the lines {@code -v} prints per interface when there are
+     * several ({@code <N> WORDS on IFACE}); every line must be there.
+     */
+    record OnInterface(String iface, long framesSeen, long unparsed, long matched, long filtered, long emitted,
+                       long lost) {
+        static OnInterface of(List<String> stderr, String iface) {
+            String on = " on " + iface;
+            return new OnInterface(iface,
+                    required(stderr, "frames seen by the program" + on),
+                    required(stderr, "frames the program could not parse" + on),
+                    required(stderr, "connection requests matched by the program" + on),
+                    required(stderr, "connection requests left out by the filter expression" + on),
+                    required(stderr, "events emitted by the program" + on),
+                    required(stderr, "events lost in kernel rings (all causes)" + on));
+        }
     }
 }

@@ -69,8 +69,12 @@ final class Lab {
 
     /** {@code ip -n NAMESPACE -d link show dev INTERFACE}, which names an attached XDP program. */
     static String linkDetails(VethLab lab) throws IOException, InterruptedException {
-        Command.Result show = Command.run("ip", "-n", lab.captureNamespace(), "-d", "link", "show", "dev",
-                lab.captureInterface());
+        return linkDetails(lab, lab.captureInterface());
+    }
+
+    /** The same for {@code iface}, another interface of the capture namespace (a {@link VethLab.Pair}'s end). */
+    static String linkDetails(VethLab lab, String iface) throws IOException, InterruptedException {
+        Command.Result show = Command.run("ip", "-n", lab.captureNamespace(), "-d", "link", "show", "dev", iface);
         assertTrue(show.exitCode() == 0, show.describe());
         return show.stdoutText();
     }
@@ -80,18 +84,35 @@ final class Lab {
      * -1 when none is.
      */
     static int attachedProgramId(VethLab lab) throws IOException, InterruptedException, ErrnoException {
-        Matcher id = XDP_PROGRAM_ID.matcher(linkDetails(lab));
+        return attachedProgramId(lab, lab.captureInterface());
+    }
+
+    /** The same for {@code iface} in the capture namespace. */
+    static int attachedProgramId(VethLab lab, String iface) throws IOException, InterruptedException, ErrnoException {
+        Matcher id = XDP_PROGRAM_ID.matcher(linkDetails(lab, iface));
         if (id.find()) {
             return Integer.parseInt(id.group(1));
         }
-        int[] tcx = tcxProgramIds(lab);
+        int[] tcx = tcxProgramIds(lab, iface);
         return tcx.length > 0 ? tcx[0] : -1;
     }
 
     /** The ids of the programs in the capture interface's tcx ingress chain (iproute2 6.1 does not show them). */
     static int[] tcxProgramIds(VethLab lab) throws ErrnoException {
+        return tcxProgramIds(lab, lab.captureInterface());
+    }
+
+    /** The same for {@code iface} in the capture namespace. */
+    static int[] tcxProgramIds(VethLab lab, String iface) throws ErrnoException {
         try (NetNamespace ignored = NetNamespace.enter(lab.captureNamespace())) {
-            return Bpf.progQueryTcxIngress(Interfaces.indexOf(lab.captureInterface()));
+            return Bpf.progQueryTcxIngress(Interfaces.indexOf(iface));
+        }
+    }
+
+    /** The ifindex of {@code iface} in the capture namespace, 0 when there is none by that name. */
+    static int ifindex(VethLab lab, String iface) throws ErrnoException {
+        try (NetNamespace ignored = NetNamespace.enter(lab.captureNamespace())) {
+            return Interfaces.indexOf(iface);
         }
     }
 }

@@ -42,9 +42,14 @@ final class SynBurst implements AutoCloseable {
 
     /** Starts {@code threads} senders that together make at most {@code count} attempts within {@code within}. */
     static SynBurst start(VethLab lab, int threads, long count, Duration within) {
+        return start(lab.senderNamespace(), VethLab.CAPTURE_V4, threads, count, within);
+    }
+
+    /** The same from {@code namespace} to a closed port of {@code address}: a {@link VethLab.Pair}'s, say. */
+    static SynBurst start(String namespace, String address, int threads, long count, Duration within) {
         SynBurst burst = new SynBurst(count, within);
         for (int i = 0; i < threads; i++) {
-            Thread sender = new Thread(() -> burst.send(lab.senderNamespace()), "syn-burst-" + i);
+            Thread sender = new Thread(() -> burst.send(namespace, address), "syn-burst-" + i);
             sender.setDaemon(true);
             burst.threads.add(sender);
             sender.start();
@@ -52,9 +57,9 @@ final class SynBurst implements AutoCloseable {
         return burst;
     }
 
-    private void send(String namespace) {
+    private void send(String namespace, String address) {
         try (NetNamespace ignored = NetNamespace.enter(namespace)) {
-            InetSocketAddress target = new InetSocketAddress(InetAddress.getByName(VethLab.CAPTURE_V4), CLOSED_PORT);
+            InetSocketAddress target = new InetSocketAddress(InetAddress.getByName(address), CLOSED_PORT);
             while (!stopped.get() && System.nanoTime() < deadline && claimed.incrementAndGet() <= limit) {
                 try (Socket socket = new Socket()) {
                     socket.connect(target, CONNECT_TIMEOUT_MILLIS);

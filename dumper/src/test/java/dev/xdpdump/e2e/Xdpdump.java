@@ -16,9 +16,19 @@ final class Xdpdump {
 
     /** Starts capturing on the lab's capture interface with {@code args} and returns once it says `listening on`. */
     static WatchedProcess listening(VethLab lab, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Lab.launcher(), "-i", lab.captureInterface()));
+        List<String> command = new ArrayList<>(List.of("-i", lab.captureInterface()));
         command.addAll(List.of(args));
-        WatchedProcess xdpdump = WatchedProcess.startIn(lab.captureNamespace(), command.toArray(String[]::new));
+        return listeningIn(lab.captureNamespace(), command.toArray(String[]::new));
+    }
+
+    /**
+     * Starts {@code bin/xdpdump ARGS} in {@code namespace}, interfaces and all given by {@code args}, and returns once
+     * it says `listening on`.
+     */
+    static WatchedProcess listeningIn(String namespace, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Lab.launcher()));
+        command.addAll(List.of(args));
+        WatchedProcess xdpdump = WatchedProcess.startIn(namespace, command.toArray(String[]::new));
         try {
             xdpdump.awaitStderrLine("listening on ", START_TIMEOUT);
             return xdpdump;
