@@ -38,7 +38,8 @@ final class RotatingFiles {
 
     /** The wall clock in whole seconds and the system's time zone, as tcpdump's time(2) and localtime(3). */
     RotatingFiles(String pattern, Rotation rotation, Rotation.Listener listener) {
-        this(pattern, rotation, listener, () -> Math.floorDiv(System.currentTimeMillis(), 1000L), ZoneId.systemDefault());
+        this(pattern, rotation, listener, () -> Math.floorDiv(System.currentTimeMillis(), 1000L),
+                ZoneId.systemDefault());
     }
 
     /**

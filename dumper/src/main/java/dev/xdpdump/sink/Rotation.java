@@ -6,7 +6,8 @@ import java.time.ZonedDateTime;
  * When a file output moves on to its next file, and what each file is called: tcpdump's {@code -C}, {@code -G} and
  * {@code -W}, with tcpdump's names. Only for {@code -w FILE} (pcap and pcapng); immutable.
  *
- * <p>Names, as tcpdump 4.99 makes them (its {@code MakeFilename}; tried with tcpdump 4.99.3 on this project's machines):
+ * <p>Names, as tcpdump 4.99 makes them (its {@code MakeFilename}; tried with tcpdump 4.99.3 on this project's
+ * machines):
  * <ul>
  *   <li>with {@code -G} the {@code -w} name is a strftime(3) pattern, filled in with the local time at which the
  *       file's period began ({@code syns-%Y%m%d-%H%M%S.pcap}); without {@code -G} it is used as it is;

@@ -60,8 +60,8 @@ class RotationTest {
     @Test
     void periodsNameEachFileByStrftimeAtTheStartOfItsPeriod() {
         AtomicLong clock = new AtomicLong(START);
-        RotatingFiles files = new RotatingFiles("syns-%Y%m%d-%H%M%S.pcap", Rotation.of(0, 60, 0), listener(), clock::get,
-                UTC);
+        RotatingFiles files = new RotatingFiles("syns-%Y%m%d-%H%M%S.pcap", Rotation.of(0, 60, 0), listener(),
+                clock::get, UTC);
         assertEquals("syns-20261122-034944.pcap", files.current());
         clock.addAndGet(59);
         assertEquals(RotatingFiles.Step.STAY, files.check(24, 1000, true));
