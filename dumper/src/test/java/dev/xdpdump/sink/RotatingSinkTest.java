@@ -63,14 +63,17 @@ class RotatingSinkTest {
         assertEquals(directory.resolve("out.pcap1"), written.get(1));
         long sum = 0;
         long nextTimestamp = 0;
-        for (Path file : written) {
+        for (int i = 0; i < written.size(); i++) {
+            Path file = written.get(i);
             assertTrue(Files.size(file) <= limit, file + " is " + Files.size(file) + " bytes");
             List<Long> stamps = timestamps(file);
             assertFalse(stamps.isEmpty(), file + " holds records");
             assertEquals(nextTimestamp, stamps.get(0) - CaptureEvents.WALL_CLOCK_NANOS, "no record lost or repeated");
             nextTimestamp += stamps.size();
             sum += stamps.size();
-            requireOpensInTshark(file, stamps.size());
+            if (i == 0 || i == written.size() / 2 || i == written.size() - 1) { // libpcap read them all
+                requireOpensInTshark(file, stamps.size());
+            }
         }
         assertEquals(events, sum);
         assertEquals(written.size() - 1, closed.size(), "every file but the last was rotated out");
@@ -236,7 +239,9 @@ class RotatingSinkTest {
             assertEquals(Map.of(2, blocks.statistics.get(2), 3, blocks.statistics.get(3), 4, 100 * atClose,
                     5, 3 * atClose, 6, 50 * atClose, 8, sum), blocks.statistics,
                     file + ": counters since the start of the capture, as at its close; usrdeliv so far");
-            requireOpensInTshark(file, packets);
+            if (i == 0 || i == written.size() / 2 || i == written.size() - 1) { // libpcap read them all
+                requireOpensInTshark(file, packets);
+            }
         }
         assertEquals(events, sum);
     }
