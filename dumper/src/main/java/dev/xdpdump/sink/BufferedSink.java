@@ -125,10 +125,10 @@ abstract class BufferedSink implements Sink {
     }
 
     /**
-     * Before a write of the buffer: moves on to the next file if the rotation says so. When the next file cannot be
-     * opened, or there is no next one ({@code -W} with {@code -G}), the buffered records are dropped (they count as
-     * not written) and the output ends: with that open's failure, or with {@link OutputCompleteException}. The files
-     * before stay complete.
+     * Before a write of the buffer: moves on to the next file if the rotation says so. When a file cannot be ended,
+     * the next cannot be opened or started, or there is no next one ({@code -W} with {@code -G}), the buffered
+     * records are dropped (they count as not written) and the output ends: with that failure, or with
+     * {@link OutputCompleteException}. The files before stay complete.
      */
     private void rotateIfDue() throws IOException {
         Output current = output;
@@ -162,7 +162,12 @@ abstract class BufferedSink implements Sink {
         earlierFilesBytes += current.bytesWritten();
         output = opened;
         writtenToFile = 0;
-        startFile();
+        try {
+            startFile();
+        } catch (IOException e) {
+            end(); // the new file is cut back to empty; the ones before stay complete
+            throw e;
+        }
         files.listener().rotated(closed, records, next);
     }
 
