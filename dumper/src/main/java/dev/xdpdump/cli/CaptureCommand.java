@@ -14,6 +14,8 @@ import dev.xdpdump.pipeline.Supervisor;
 import dev.xdpdump.sink.InterfaceNames;
 import dev.xdpdump.sink.Output;
 import dev.xdpdump.sink.OutputFormat;
+import dev.xdpdump.sink.Rotation;
+import dev.xdpdump.sink.UnwritableOutputException;
 import dev.xdpdump.sys.Capabilities;
 import dev.xdpdump.sys.ErrnoException;
 import dev.xdpdump.sys.InterfaceWatch;
@@ -189,11 +191,32 @@ final class CaptureCommand {
             if (spec.toStdout() && stdoutIsPipe()) {
                 stdoutPipe = plans.size();
             }
-            plans.add(new Capture.OutputPlan(spec.name(), spec.format().word(), () -> spec.format().open(
-                    spec.target(), options.snapLength(), options.nanoseconds(), names,
-                    options.jsonStats() && spec.format() == OutputFormat.JSON)));
+            plans.add(new Capture.OutputPlan(spec.name(), spec.format().word(), books -> spec.rotation() == null
+                    ? spec.format().open(spec.target(), options.snapLength(), options.nanoseconds(), names,
+                            options.jsonStats() && spec.format() == OutputFormat.JSON)
+                    : spec.format().openRotating(spec.target(), spec.rotation(), rotated(spec),
+                            options.snapLength(), options.nanoseconds(), names, books)));
         }
         return new Plans(plans, stdoutPipe);
+    }
+
+    /**
+     * What the user hears of a rotating output's files, on its sink's thread: with -v each file it closes, always
+     * the last one -W allows with -G (tcpdump says "Maximum file limit reached").
+     */
+    private Rotation.Listener rotated(Options.OutputSpec spec) {
+        return (closed, records, next) -> {
+            if (next == null) {
+                err.println("xdpdump: closed " + closed + " (" + records + " records), the last of the "
+                        + spec.rotation().fileCount() + " files -W allows; "
+                        + (options.outputs().size() > 1 ? "that output is complete" : "capture stopped"));
+            } else if (options.verbose()) {
+                err.println("xdpdump: rotated out " + closed + " (" + records + " records); now writing " + next);
+            } else {
+                return;
+            }
+            err.flush();
+        };
     }
 
     private static void handleSignals(StopSignal stop) {
@@ -247,13 +270,22 @@ final class CaptureCommand {
                 continue;
             }
             IOException cause = capture.outputFailure(i);
-            boolean full = cause != null && Output.classify(cause) == Output.Failure.NO_SPACE;
-            CaptureFailure failure = new CaptureFailure("writing " + capture.outputName(i) + " failed: "
-                    + (cause == null ? "unknown error" : cause.getMessage()) + "; "
-                    + (capture.outputCount() > 1 ? "that output stopped, the others went on" : "capture stopped")
-                    + ", the output holds only complete records ("
-                    + (full ? "free space or pick another path" : "check the device or pick another path") + ")",
-                    cause);
+            String stopped = capture.outputCount() > 1 ? "that output stopped, the others went on"
+                    : "capture stopped";
+            String message;
+            if (cause instanceof UnwritableOutputException next) {
+                // A rotation could not open its next file: the ones before it are closed and complete.
+                message = "writing " + capture.outputName(i) + " failed: cannot open the next file, " + next.target()
+                        + ": " + next.reason() + "; " + stopped + ", the files before it are complete (pick a"
+                        + " writable path)";
+            } else {
+                boolean full = cause != null && Output.classify(cause) == Output.Failure.NO_SPACE;
+                message = "writing " + capture.outputName(i) + " failed: "
+                        + (cause == null ? "unknown error" : cause.getMessage()) + "; " + stopped
+                        + ", the output holds only complete records ("
+                        + (full ? "free space or pick another path" : "check the device or pick another path") + ")";
+            }
+            CaptureFailure failure = new CaptureFailure(message, cause);
             if (failed == null) {
                 failed = failure;
             } else {

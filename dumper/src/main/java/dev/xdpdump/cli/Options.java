@@ -4,6 +4,7 @@ import dev.xdpdump.bpf.ProgramConfig;
 import dev.xdpdump.bpf.XdpMode;
 import dev.xdpdump.sink.Output;
 import dev.xdpdump.sink.OutputFormat;
+import dev.xdpdump.sink.Rotation;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +25,17 @@ record Options(Command command, List<String> interfaces, String readFile, String
 
     enum Command { CAPTURE, DEMO, LIST_INTERFACES, PRINT_FILTER, HELP, VERSION }
 
-    /** One output: a format and where it goes ({@value Output#STDOUT} for standard output). */
-    record OutputSpec(OutputFormat format, String target) {
+    /**
+     * One output: a format and where it goes ({@value Output#STDOUT} for standard output).
+     *
+     * @param rotation {@code -C}, {@code -G}, {@code -W} for the {@code -w} file, whose {@code target} then names
+     *     the files (a strftime pattern with {@code -G}); null for an output that does not rotate
+     */
+    record OutputSpec(OutputFormat format, String target, Rotation rotation) {
+        OutputSpec(OutputFormat format, String target) {
+            this(format, target, null);
+        }
+
         boolean toStdout() {
             return Output.STDOUT.equals(target);
         }
@@ -50,6 +60,8 @@ record Options(Command command, List<String> interfaces, String readFile, String
     /** Per CPU. Absorbs about 50k events of bursts per CPU at the default snap length while the sink catches up. */
     static final int DEFAULT_RING_BYTES = 16 << 20;
     static final int MAX_STATS_SECONDS = 86400;
+    /** {@code -C}: up to a terabyte per file. */
+    static final long MAX_FILE_MEGABYTES = 1_000_000;
 
     static final String HELP = String.join("\n",
             "Usage: xdpdump [-i IFACE | -r FILE] [hex | json | -w FILE] [options] [expression]",
@@ -65,6 +77,12 @@ record Options(Command command, List<String> interfaces, String readFile, String
             "                           the end); a FILE ending in .pcapng does too",
             "  --print                  with -w FILE: also print the hex view on standard output",
             "                           (-w FILE json: the file and JSON lines; each output has its own books)",
+            "  -C MB                    -w FILE rotates: a new file before this one would pass MB million",
+            "                           bytes, named as tcpdump does: FILE, FILE1, FILE2, ...",
+            "  -G SECONDS               -w FILE rotates: a new file every SECONDS (at the first batch after),",
+            "                           FILE a strftime pattern: -w 'syns-%Y%m%d-%H%M%S.pcap'",
+            "  -W N                     with -C: a ring of N files, FILE0 to FILE<N-1>, the oldest",
+            "                           overwritten; with -G alone: stop after N files",
             "",
             "Options:",
             "  -i, -iface, --interface IFACE",
@@ -111,6 +129,9 @@ record Options(Command command, List<String> interfaces, String readFile, String
         OutputFormat view = null;
         String pcapTarget = null;
         boolean pcapng = false;
+        long fileMegabytes = 0;
+        int periodSeconds = 0;
+        int fileCount = 0;
         words:
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -128,6 +149,9 @@ record Options(Command command, List<String> interfaces, String readFile, String
                     }
                     pcapTarget = value(args, ++i, arg);
                 }
+                case "-C" -> fileMegabytes = number(value(args, ++i, arg), arg, 1, MAX_FILE_MEGABYTES);
+                case "-G" -> periodSeconds = (int) number(value(args, ++i, arg), arg, 1, Integer.MAX_VALUE);
+                case "-W" -> fileCount = (int) number(value(args, ++i, arg), arg, 1, Integer.MAX_VALUE);
                 case "-c" -> b.count = number(value(args, ++i, arg), arg, 1, Long.MAX_VALUE);
                 case "-s" -> b.snapLength = (int) number(value(args, ++i, arg), arg, 1, ProgramConfig.MAX_SNAP_LEN);
                 case "--mode" -> {
@@ -173,9 +197,10 @@ record Options(Command command, List<String> interfaces, String readFile, String
         if (pcapng && pcapTarget == null) {
             throw new UsageException("--pcapng is the format of -w FILE; add -w FILE (or -w - for standard output)");
         }
+        Rotation rotation = rotation(fileMegabytes, periodSeconds, fileCount, pcapTarget);
         if (pcapTarget != null) {
             boolean ng = pcapng || pcapTarget.endsWith(".pcapng");
-            b.outputs.add(new OutputSpec(ng ? OutputFormat.PCAPNG : OutputFormat.PCAP, pcapTarget));
+            b.outputs.add(new OutputSpec(ng ? OutputFormat.PCAPNG : OutputFormat.PCAP, pcapTarget, rotation));
         }
         if (view != null || pcapTarget == null) {
             if (Output.STDOUT.equals(pcapTarget)) {
@@ -231,6 +256,31 @@ record Options(Command command, List<String> interfaces, String readFile, String
             return new Options(command, List.copyOf(interfaces), readFile, expression, expressionFile, outputs, count, snapLength, mode, ringBytesPerCpu,
                     nanoseconds, verbose, statsSeconds, jsonStats);
         }
+    }
+
+    /** {@code -C}, {@code -G}, {@code -W} (0 for each absent) for the {@code -w} file; null for none of them. */
+    private static Rotation rotation(long megabytes, int seconds, int files, String target) throws UsageException {
+        if (megabytes == 0 && seconds == 0) {
+            if (files > 0) {
+                throw new UsageException("-W counts the files of -C or -G; add -C MB or -G SECONDS");
+            }
+            return null;
+        }
+        String flag = megabytes > 0 ? "-C" : "-G";
+        if (target == null) {
+            throw new UsageException(flag + " rotates the file -w writes; add -w FILE");
+        }
+        if (Output.STDOUT.equals(target)) {
+            throw new UsageException(flag + " rotates files and -w - writes standard output, which cannot rotate;"
+                    + " write to -w FILE");
+        }
+        Rotation rotation = Rotation.of(megabytes, seconds, files);
+        try {
+            rotation.checkName(target);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("-w '" + target + "' with -G is a strftime pattern, and " + e.getMessage());
+        }
+        return rotation;
     }
 
     /** {@code -i a} or {@code -i a,b}; an interface named twice is a mistake worth saying. */

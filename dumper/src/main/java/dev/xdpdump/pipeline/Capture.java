@@ -9,6 +9,7 @@ import dev.xdpdump.event.CaptureEvent;
 import dev.xdpdump.event.WallClock;
 import dev.xdpdump.perf.PerfRingSet;
 import dev.xdpdump.sink.Sink;
+import dev.xdpdump.sink.Totals;
 import dev.xdpdump.sys.Cpus;
 import dev.xdpdump.sys.ErrnoException;
 
@@ -54,7 +55,11 @@ public final class Capture extends Run {
     /** Opens an output once the program is attached; the capture owns the sink from then on. */
     @FunctionalInterface
     public interface SinkOpener {
-        Sink open() throws IOException;
+        /**
+         * @param books the run's books while it runs, for a sink that writes them before its end (pcapng's
+         *     statistics in each file it rotates out); callable from the sink's thread once events flow
+         */
+        Sink open(Totals.Source books) throws IOException;
     }
 
     /**
@@ -123,7 +128,7 @@ public final class Capture extends Run {
      */
     public static Capture startUnattached(Settings settings, Sink sink, StopSignal stop) throws ErrnoException,
             IOException {
-        return start(settings, List.of(new OutputPlan("benchmark", "bench", () -> sink)), stop, false);
+        return start(settings, List.of(new OutputPlan("benchmark", "bench", books -> sink)), stop, false);
     }
 
     private static Capture start(Settings settings, List<OutputPlan> plans, StopSignal stop, boolean attach)
@@ -150,8 +155,10 @@ public final class Capture extends Run {
             RingReader reader = new RingReader(rings, slots, slotCapacity, WallClock.system(), stop);
             Thread readerThread = new Thread(reader, "xdpdump-reader");
             readerThread.setDaemon(true);
+            // Made before the reader starts, so the outputs can read its books as soon as events reach them.
+            Capture capture = new Capture(program, rings, targets, links, outputs, reader, readerThread, stop);
             readerThread.start();
-            return new Capture(program, rings, targets, links, outputs, reader, readerThread, stop);
+            return capture;
         } catch (IOException | RuntimeException e) {
             if (outputs != null) {
                 outputs.release();
@@ -274,6 +281,12 @@ public final class Capture extends Run {
     @Override
     List<String> interfaceNames() {
         return targets.stream().map(Target::name).toList();
+    }
+
+    /** The books so far, read as at the end; while capturing, queued events are in none of the last terms. */
+    @Override
+    Summary booksSoFar() throws ErrnoException {
+        return books();
     }
 
     /**

@@ -25,14 +25,17 @@ final class Outputs {
 
     private final List<SinkHandler> handlers;
     private final List<String> kinds;
+    private final BooksSoFar books;
     private final Disruptor<CaptureEvent> disruptor;
     /** Per output: the progress last seen and when it last moved, for the stall check. */
     private final long[] lastProgress;
     private final long[] lastMoved;
 
-    private Outputs(List<SinkHandler> handlers, List<String> kinds, Disruptor<CaptureEvent> disruptor) {
+    private Outputs(List<SinkHandler> handlers, List<String> kinds, BooksSoFar books,
+                    Disruptor<CaptureEvent> disruptor) {
         this.handlers = handlers;
         this.kinds = kinds;
+        this.books = books;
         this.disruptor = disruptor;
         this.lastProgress = new long[handlers.size()];
         this.lastMoved = new long[handlers.size()];
@@ -53,9 +56,10 @@ final class Outputs {
         }
         List<SinkHandler> handlers = new ArrayList<>();
         Departures departures = new Departures(handlers, stop);
+        BooksSoFar books = new BooksSoFar();
         try {
             for (Capture.OutputPlan plan : plans) {
-                handlers.add(new SinkHandler(plan.name(), plan.opener().open(), count, departures));
+                handlers.add(new SinkHandler(plan.name(), plan.opener().open(books), count, departures));
             }
         } catch (IOException | RuntimeException e) {
             handlers.forEach(SinkHandler::release);
@@ -69,7 +73,34 @@ final class Outputs {
                 }, ProducerType.SINGLE, new BlockingWaitStrategy());
         disruptor.handleEventsWith(handlers.toArray(SinkHandler[]::new));
         disruptor.setDefaultExceptionHandler(new SinkExceptions(stop));
-        return new Outputs(List.copyOf(handlers), plans.stream().map(Capture.OutputPlan::kind).toList(), disruptor);
+        return new Outputs(List.copyOf(handlers), plans.stream().map(Capture.OutputPlan::kind).toList(), books,
+                disruptor);
+    }
+
+    /**
+     * The run's books for the sinks that ask while it runs ({@link Totals.Source}): null until the run exists, and
+     * null when reading them fails (a sink then writes what it knows itself).
+     */
+    private static final class BooksSoFar implements Totals.Source {
+        private volatile Run run;
+
+        @Override
+        public Totals now() {
+            Run bound = run;
+            if (bound == null) {
+                return null;
+            }
+            try {
+                return bound.booksSoFar();
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+    }
+
+    /** Makes {@code run}'s books what the sinks read while it runs; once, before any event flows. */
+    void bindBooks(Run run) {
+        books.run = run;
     }
 
     /** Slots for about {@code slotBytes} of events: a power of two from 1024 to 65536. */

@@ -183,6 +183,11 @@ public final class Replay extends Run {
         return received;
     }
 
+    @Override
+    Summary booksSoFar() {
+        return books();
+    }
+
     /**
      * The books of a file: every request the selection matched was handed on ("emitted", "read"), except one the
      * reader held when it was told to stop, which is left over; nothing is lost in kernel rings.

@@ -14,9 +14,17 @@ public abstract class Run implements AutoCloseable {
     /** The run's outputs: what a live capture and a file share. */
     final Outputs outputs;
 
+    /** Binds the outputs' books to this run (see {@link #booksSoFar}); construct it before any event flows. */
     Run(Outputs outputs) {
         this.outputs = outputs;
+        outputs.bindBooks(this);
     }
+
+    /**
+     * The books as they stand, for an output that writes them before the end (a rotated pcapng file's statistics):
+     * called on a sink thread, or on the stopping thread during the last flush; allocates.
+     */
+    abstract Summary booksSoFar() throws ErrnoException;
 
     /** Events handed to the outputs' ring so far; the producer's count, as of its last batch. */
     abstract long handedToOutputs();

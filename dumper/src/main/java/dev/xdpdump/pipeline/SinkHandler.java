@@ -3,6 +3,7 @@ package dev.xdpdump.pipeline;
 import com.lmax.disruptor.EventHandler;
 import dev.xdpdump.event.CaptureEvent;
 import dev.xdpdump.sink.Output;
+import dev.xdpdump.sink.OutputCompleteException;
 import dev.xdpdump.sink.Sink;
 import dev.xdpdump.sink.Totals;
 
@@ -22,7 +23,7 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
     enum State {
         /** Writing. */
         LIVE,
-        /** Wrote its {@code -c} events. */
+        /** Wrote its {@code -c} events, or its last {@code -W} file ({@link OutputCompleteException}). */
         COUNT_REACHED,
         /** Its reader went away (a closed pipe, `| head`): a normal end. */
         CLOSED,
@@ -93,6 +94,10 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
     }
 
     private void fail(IOException e) {
+        if (e instanceof OutputCompleteException) {
+            leave(State.COUNT_REACHED); // all it was asked to write is written: a normal end, as -c
+            return;
+        }
         if (state == State.GIVEN_UP) {
             // The write was cut short on purpose (the thread was interrupted): not the output's failure. Clear the
             // interrupt so the Disruptor's wait does not trip on it.
@@ -156,6 +161,9 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
                 sink.finish(totals);
             }
             sink.close();
+        } catch (OutputCompleteException e) {
+            state = State.COUNT_REACHED; // the last flush ended its last -W file: a normal end
+            release();
         } catch (IOException e) {
             if (now == State.LIVE || now == State.COUNT_REACHED) {
                 failure = e; // the last flush or the trailer failed: the capture is over, nobody to tell

@@ -63,6 +63,45 @@ public enum OutputFormat {
         return build(Output.open(target), snapLength, nanoseconds, interfaceNames, statsRecord);
     }
 
+    /**
+     * Opens the first of the files {@code rotation} makes of {@code pattern} ({@code -w} with {@code -C},
+     * {@code -G}, {@code -W}) and builds this format's sink on it, which goes on to the next files by itself. pcap
+     * and pcapng only. On failure nothing stays open.
+     *
+     * @param listener told of every file the sink closes and the one it opens next, on the sink's thread
+     * @param books the capture's books while it runs, for pcapng's statistics in each file; may be null
+     * @throws IllegalArgumentException for hex or JSON, or a pattern that cannot name files
+     *     ({@link Rotation#checkName})
+     * @throws UnwritableOutputException when the first file cannot be opened for writing
+     */
+    public Sink openRotating(String pattern, Rotation rotation, Rotation.Listener listener, int snapLength,
+                             boolean nanoseconds, InterfaceNames interfaceNames, Totals.Source books)
+            throws IOException {
+        return openRotating(new RotatingFiles(pattern, rotation, listener), snapLength, nanoseconds, interfaceNames,
+                books);
+    }
+
+    /** As the public one, with the caller's files (a test's clock and time zone). */
+    Sink openRotating(RotatingFiles files, int snapLength, boolean nanoseconds, InterfaceNames interfaceNames,
+                      Totals.Source books) throws IOException {
+        if (this != PCAP && this != PCAPNG) {
+            throw new IllegalArgumentException(word() + " output does not rotate; -C and -G rotate -w FILE");
+        }
+        Output first = files.openFirst();
+        try {
+            return this == PCAP
+                    ? new PcapSink(first, files, snapLength, nanoseconds)
+                    : new PcapngSink(first, files, books, snapLength, interfaceNames, APPLICATION);
+        } catch (IOException | RuntimeException e) {
+            try {
+                first.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
     /** Builds this format's sink on an output the caller opened; closes {@code output} if building fails. */
     public Sink build(Output output, int snapLength, boolean nanoseconds, InterfaceNames interfaceNames)
             throws IOException {

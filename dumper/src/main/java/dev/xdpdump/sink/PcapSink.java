@@ -8,7 +8,8 @@ import java.io.IOException;
  * Classic pcap, readable by tcpdump, Wireshark and libpcap: a global header, then per event a record header and the
  * captured bytes. Written little-endian (readers detect the order from the magic).
  *
- * <p>The global header is written when the sink opens, so a capture that sees no event still leaves a valid file.
+ * <p>The global header is written when the sink opens, so a capture that sees no event still leaves a valid file, and
+ * again at the start of every file a rotation opens.
  * Record timestamps are microseconds (magic {@code a1b2c3d4}) or, when asked, nanoseconds ({@code a1b23c4d}).
  */
 public final class PcapSink extends BufferedSink {
@@ -27,19 +28,31 @@ public final class PcapSink extends BufferedSink {
      * @throws IOException when the header cannot be written
      */
     public PcapSink(Output output, int snapLength, boolean nanoseconds) throws IOException {
-        super(output);
+        this(output, null, snapLength, nanoseconds);
+    }
+
+    /**
+     * As {@link #PcapSink(Output, int, boolean)}, writing {@code first} and then the files {@code files} names: each
+     * starts with the global header.
+     */
+    PcapSink(Output first, RotatingFiles files, int snapLength, boolean nanoseconds) throws IOException {
+        super(first, files);
         if (snapLength <= 0) {
             throw new IllegalArgumentException("snap length must be positive, got " + snapLength);
         }
         this.snapLength = snapLength;
         this.nanoseconds = nanoseconds;
-        buffer().writeIntLE(nanoseconds ? MAGIC_NANOSECONDS : MAGIC_MICROSECONDS)
+        startFile();
+    }
+
+    @Override
+    void fileHeader(OutputBuffer out) {
+        out.writeIntLE(nanoseconds ? MAGIC_NANOSECONDS : MAGIC_MICROSECONDS)
             .writeShortLE(2).writeShortLE(4) // version 2.4
             .writeIntLE(0) // thiszone: timestamps are UTC
             .writeIntLE(0) // sigfigs
             .writeIntLE(snapLength)
             .writeIntLE(LINKTYPE_ETHERNET);
-        flush();
     }
 
     @Override

@@ -11,7 +11,8 @@ import java.io.IOException;
  * <p>{@link #write} buffers and must not allocate per event; {@link #flush} pushes everything buffered to the output
  * and is called at the end of every batch, so a reader at the other end of a pipe sees events promptly. An
  * {@link IOException} from either means this output is gone (closed pipe, full disk; {@link Output#classify}): it
- * writes nothing more, and the capture ends once no output is left.
+ * writes nothing more, and the capture ends once no output is left. {@link OutputCompleteException} is the one normal
+ * end among them: a rotating file output has written the last file {@code -W} allows.
  */
 public interface Sink extends AutoCloseable {
     void write(CaptureEvent event) throws IOException;

@@ -14,6 +14,16 @@ public interface Totals {
     void forEachCounter(Visitor visitor);
 
     /**
+     * The books so far, while capturing, for a sink that writes them before its end (pcapng's statistics blocks in
+     * each file it rotates out). Built by the pipeline, called on the sink's thread when a file closes; allocates.
+     */
+    @FunctionalInterface
+    interface Source {
+        /** A snapshot of the books now, or null when they cannot be read (the run is not started or has ended). */
+        Totals now();
+    }
+
+    /**
      * The program's books for one interface: frames it saw there, connection requests that passed the filter
      * expression (all of them without one), events lost in the kernel rings.
      */

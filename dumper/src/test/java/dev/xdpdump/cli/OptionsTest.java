@@ -2,6 +2,7 @@ package dev.xdpdump.cli;
 
 import dev.xdpdump.bpf.XdpMode;
 import dev.xdpdump.sink.OutputFormat;
+import dev.xdpdump.sink.Rotation;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -144,6 +145,35 @@ class OptionsTest {
     }
 
     @Test
+    void rotationFlagsGoWithTheFileOutput() throws Exception {
+        assertEquals(List.of(new Options.OutputSpec(OutputFormat.PCAP, "out.pcap", new Rotation(1_000_000, 0, 0))),
+                parse("-w", "out.pcap", "-C", "1").outputs());
+        assertEquals(List.of(new Options.OutputSpec(OutputFormat.PCAPNG, "s-%H%M%S.pcapng", Rotation.of(0, 60, 5)),
+                new Options.OutputSpec(OutputFormat.JSON, "-")),
+                parse("-G", "60", "-W", "5", "-w", "s-%H%M%S.pcapng", "json").outputs());
+        assertEquals(Rotation.of(2, 3600, 10), parse("-C", "2", "-G", "3600", "-W", "10", "-w", "x.pcap").outputs()
+                .get(0).rotation());
+        assertEquals(List.of(new Options.OutputSpec(OutputFormat.PCAP, "x.pcap")), parse("-w", "x.pcap").outputs());
+    }
+
+    @Test
+    void rotationWithoutAFileIsRefused() {
+        assertEquals("-C rotates the file -w writes; add -w FILE", usageError("-C", "1"));
+        assertEquals("-G rotates the file -w writes; add -w FILE", usageError("-G", "1", "json"));
+        assertEquals("-C rotates files and -w - writes standard output, which cannot rotate; write to -w FILE",
+                usageError("-w", "-", "-C", "1"));
+        assertEquals("-G rotates files and -w - writes standard output, which cannot rotate; write to -w FILE",
+                usageError("-G", "1", "--pcapng", "-w", "-"));
+        assertEquals("-W counts the files of -C or -G; add -C MB or -G SECONDS", usageError("-w", "x.pcap", "-W", "3"));
+        assertEquals("-C takes a whole number from 1 to 1000000, not '0'", usageError("-w", "x.pcap", "-C", "0"));
+        assertEquals("-G takes a whole number from 1 to 2147483647, not '1.5'",
+                usageError("-w", "x.pcap", "-G", "1.5"));
+        assertEquals("-W takes a whole number from 1 to 2147483647, not '-1'", usageError("-w", "x.pcap", "-W", "-1"));
+        assertTrue(usageError("-G", "1", "-w", "s-%Q.pcap").startsWith(
+                "-w 's-%Q.pcap' with -G is a strftime pattern, and %Q is not a strftime conversion"));
+    }
+
+    @Test
     void listInterfacesIsACommand() throws Exception {
         assertEquals(Options.Command.LIST_INTERFACES, parse("-D").command());
         assertEquals(Options.Command.LIST_INTERFACES, parse("--list-interfaces").command());
@@ -194,6 +224,12 @@ class OptionsTest {
                 + "                           the end); a FILE ending in .pcapng does too\n"
                 + "  --print                  with -w FILE: also print the hex view on standard output\n"
                 + "                           (-w FILE json: the file and JSON lines; each output has its own books)\n"
+                + "  -C MB                    -w FILE rotates: a new file before this one would pass MB million\n"
+                + "                           bytes, named as tcpdump does: FILE, FILE1, FILE2, ...\n"
+                + "  -G SECONDS               -w FILE rotates: a new file every SECONDS (at the first batch after),\n"
+                + "                           FILE a strftime pattern: -w 'syns-%Y%m%d-%H%M%S.pcap'\n"
+                + "  -W N                     with -C: a ring of N files, FILE0 to FILE<N-1>, the oldest\n"
+                + "                           overwritten; with -G alone: stop after N files\n"
                 + "\n"
                 + "Options:\n"
                 + "  -i, -iface, --interface IFACE\n"

@@ -1,6 +1,7 @@
 package dev.xdpdump.pipeline;
 
 import dev.xdpdump.event.CaptureEvent;
+import dev.xdpdump.sink.OutputCompleteException;
 import dev.xdpdump.sink.Sink;
 import org.junit.jupiter.api.Test;
 
@@ -83,6 +84,32 @@ class SinkHandlerTest {
         assertEquals(7, handler.discarded());
         assertEquals(SinkHandler.State.COUNT_REACHED, handler.state());
         assertEquals(List.of(handler), departed);
+    }
+
+    @Test
+    void lastRotatedFileEndsTheOutputAsACountDoesWithNoError() {
+        CountingSink sink = new CountingSink() {
+            @Override
+            public void write(CaptureEvent event) throws IOException {
+                if (written >= 4) { // a rotating sink whose -W last file is closed: it writes nothing more
+                    throw new OutputCompleteException("out.pcap was the last of the 2 files -W allows");
+                }
+                super.write(event);
+            }
+        };
+        List<SinkHandler> departed = new ArrayList<>();
+        SinkHandler handler = handler(sink, 0, departed);
+        feed(handler, 4);
+        feed(handler, 3);
+        feed(handler, 2);
+        handler.finish(totals -> { });
+        assertEquals(4, handler.written());
+        assertEquals(9, handler.consumed());
+        assertEquals(0, handler.writeErrors());
+        assertNull(handler.failure());
+        assertEquals(SinkHandler.State.COUNT_REACHED, handler.state());
+        assertEquals(List.of(handler), departed);
+        assertTrue(sink.closed);
     }
 
     @Test
