@@ -26,7 +26,7 @@ final class InterfaceList {
     private InterfaceList() {}
 
     /** One interface as sysfs describes it in this network namespace. */
-    private record Interface(int index, String name, boolean up) {}
+    record Interface(int index, String name, boolean up) {}
 
     static int print(PrintStream out) throws IOException {
         for (Interface i : interfaces()) {
@@ -40,7 +40,7 @@ final class InterfaceList {
      * Every interface, with or without an address (the JDK's NetworkInterface leaves out those without one, such as
      * a bare veth), from /sys/class/net, which ip netns exec mounts for the namespace.
      */
-    private static List<Interface> interfaces() throws IOException {
+    static List<Interface> interfaces() throws IOException {
         List<Interface> interfaces = new ArrayList<>();
         try (DirectoryStream<Path> devices = Files.newDirectoryStream(SYS_CLASS_NET)) {
             for (Path device : devices) {

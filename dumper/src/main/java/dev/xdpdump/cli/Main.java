@@ -6,6 +6,7 @@ import dev.xdpdump.sys.VerifierException;
 
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Entry point: parses the command line, runs the command, and turns every failure into one line on stderr and an exit
@@ -23,6 +24,11 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream err) {
+        if (args.length > 0 && args[0].equals("extcap")) {
+            // Wireshark's words, not ours: a protocol of its own, parsed by the command that speaks it.
+            List<String> words = Arrays.asList(args).subList(1, args.length);
+            return attempt(() -> new ExtcapCommand(words, System.out, err).run(), false, err);
+        }
         Options options;
         try {
             options = Options.parse(Arrays.asList(args));
@@ -30,38 +36,48 @@ public final class Main {
             err.println("xdpdump: " + e.getMessage());
             return USAGE;
         }
+        return attempt(() -> switch (options.command()) {
+            case HELP -> {
+                System.out.print(Options.HELP);
+                System.out.flush();
+                yield OK;
+            }
+            case VERSION -> {
+                System.out.println("xdpdump " + version());
+                yield OK;
+            }
+            case CAPTURE -> new CaptureCommand(options, err).run();
+            case DEMO -> new DemoCommand(options, err).run();
+            case LIST_INTERFACES -> InterfaceList.print(System.out);
+            case PRINT_FILTER -> Expressions.print(options, System.out);
+        }, options.verbose(), err);
+    }
+
+    /** A command's work, which may fail in any of the ways {@link #attempt} turns into a line and a status. */
+    @FunctionalInterface
+    private interface Work {
+        int run() throws Exception;
+    }
+
+    private static int attempt(Work work, boolean verbose, PrintStream err) {
         try {
-            return switch (options.command()) {
-                case HELP -> {
-                    System.out.print(Options.HELP);
-                    System.out.flush();
-                    yield OK;
-                }
-                case VERSION -> {
-                    System.out.println("xdpdump " + version());
-                    yield OK;
-                }
-                case CAPTURE -> new CaptureCommand(options, err).run();
-                case DEMO -> new DemoCommand(options, err).run();
-                case LIST_INTERFACES -> InterfaceList.print(System.out);
-                case PRINT_FILTER -> Expressions.print(options, System.out);
-            };
+            return work.run();
         } catch (UsageException e) {
             err.println("xdpdump: " + e.getMessage());
             return USAGE;
         } catch (VerifierException e) {
             err.println("xdpdump: " + e.getMessage() + "; the verifier's last words:");
-            err.println(options.verbose() ? e.log() : e.tail(6));
+            err.println(verbose ? e.log() : e.tail(6));
             return FAILED;
         } catch (ErrnoException | UnwritableOutputException | CaptureFailure e) {
             err.println("xdpdump: " + e.getMessage());
-            if (options.verbose()) {
+            if (verbose) {
                 e.printStackTrace(err);
             }
             return FAILED;
         } catch (Exception | LinkageError e) {
-            err.println("xdpdump: unexpected " + e + (options.verbose() ? "" : " (run with -v for details)"));
-            if (options.verbose()) {
+            err.println("xdpdump: unexpected " + e + (verbose ? "" : " (run with -v for details)"));
+            if (verbose) {
                 e.printStackTrace(err);
             }
             return FAILED;
