@@ -27,6 +27,7 @@ public final class PerfRingSet implements AutoCloseable {
     /** The merge's heap of ring indexes, keyed by each ring's pending timestamp; fixed size, so nothing per event. */
     private final int[] heap;
     private long orderGivenUp;
+    private long earliestHeldBack = Long.MAX_VALUE;
     private volatile long orderGivenUpPublished;
 
     private PerfRingSet(List<PerfRing> rings, Epoll epoll) {
@@ -89,8 +90,9 @@ public final class PerfRingSet implements AutoCloseable {
         epoll.await(timeoutMillis);
     }
 
-    /** Drains every ring once; returns the number of records read. */
+    /** Drains every ring once, in drain order; returns the number of records read. */
     public int drain(SampleConsumer consumer) {
+        earliestHeldBack = Long.MAX_VALUE;
         int records = 0;
         for (int i = 0; i < rings.size(); i++) {
             records += rings.get(i).drain(consumer);
@@ -119,6 +121,7 @@ public final class PerfRingSet implements AutoCloseable {
             giveUp |= ring.moreThanHalfFull();
         }
         if (giveUp) {
+            earliestHeldBack = Long.MAX_VALUE;
             orderGivenUp++;
             orderGivenUpPublished = orderGivenUp;
             return drain(consumer);
@@ -146,6 +149,7 @@ public final class PerfRingSet implements AutoCloseable {
                 siftDown(0, size);
             }
         }
+        earliestHeldBack = size > 0 ? rings.get(heap[0]).pendingTimestamp() : Long.MAX_VALUE;
         for (int i = 0; i < n; i++) {
             rings.get(i).endRound();
         }
@@ -189,6 +193,14 @@ public final class PerfRingSet implements AutoCloseable {
         int t = heap[a];
         heap[a] = heap[b];
         heap[b] = t;
+    }
+
+    /**
+     * The timestamp of the earliest sample the last {@link #drainInOrder} held back, or Long.MAX_VALUE if it held
+     * none; reader thread only.
+     */
+    public long earliestHeldBack() {
+        return earliestHeldBack;
     }
 
     /** How many drains gave up time order because a ring was more than half full; any thread. */

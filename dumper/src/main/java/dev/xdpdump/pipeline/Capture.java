@@ -41,9 +41,11 @@ public final class Capture extends Run {
      * (eBPF for {@code CaptureProgram.load}), null for none.
      *
      * @param interfaces where to attach, in the order the user named them; each gets its own counters
+     * @param timeOrder hand events on in timestamp order across CPUs, at most {@link RingReader#ORDER_HORIZON_NANOS}
+     *     late (plus a drain); false for drain order, the lowest latency
      */
     public record Settings(List<Target> interfaces, XdpMode mode, int snapLength, int ringBytesPerCpu, long count,
-                           byte[] filter) {
+                           byte[] filter, boolean timeOrder) {
         public Settings {
             interfaces = List.copyOf(interfaces);
         }
@@ -152,7 +154,7 @@ public final class Capture extends Run {
             outputs = Outputs.open(plans, settings.count(), slotCapacity,
                     Outputs.slotCount(slotCapacity, slotBytes), stop);
             RingBuffer<CaptureEvent> slots = outputs.start();
-            RingReader reader = new RingReader(rings, slots, slotCapacity, WallClock.system(), stop);
+            RingReader reader = new RingReader(rings, slots, slotCapacity, WallClock.system(), stop, settings.timeOrder());
             Thread readerThread = new Thread(reader, "xdpdump-reader");
             readerThread.setDaemon(true);
             // Made before the reader starts, so the outputs can read its books as soon as events reach them.
