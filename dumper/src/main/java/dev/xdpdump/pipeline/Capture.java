@@ -272,7 +272,7 @@ public final class Capture extends Run {
     public void readCounters(Counters into) throws ErrnoException {
         outputs.readCounters(into);
         long malformed = reader.malformedEvents() + rings.malformedRecords();
-        into.setReader(rings.samples(), rings.lostEvents(), malformed, 0);
+        into.setReader(rings.samples(), rings.lostEvents(), malformed, 0, rings.orderGivenUp());
         program.readCounters(into.program);
         for (int i = 0; i < into.interfacePrograms.length; i++) {
             program.readCounters(i, into.interfacePrograms[i]);
@@ -304,7 +304,7 @@ public final class Capture extends Run {
         ProgramCounters counters = program.counters();
         long leftInRings = Math.max(0, counters.emitted() - read - malformedRecords) + abandoned;
         Summary.Reader readerBooks = new Summary.Reader(read, rings.lostEvents(), rings.lostEventsByCpu(),
-                reader.malformedEvents() + malformedRecords, leftInRings);
+                reader.malformedEvents() + malformedRecords, leftInRings, rings.orderGivenUp());
         List<Summary.Interface> interfaceBooks = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
             interfaceBooks.add(new Summary.Interface(targets.get(i).name(), targets.get(i).ifindex(),
