@@ -109,7 +109,7 @@ record Options(Command command, List<String> interfaces, String readFile, String
             "  --ring-size BYTES        perf ring per CPU, a power of two, K/M suffix allowed (default 16M)",
             "  --nano                   pcap with nanosecond timestamps",
             "  --unordered              write events in the order the per-CPU rings are drained, not in",
-            "                           timestamp order across CPUs (which holds each event back up to 75 ms)",
+            "                           timestamp order across CPUs (which holds each event back up to 85 ms)",
             "  --stats N                print the counters as one line on stderr every N seconds",
             "  --json-stats             json only: end the output with one {\"type\":\"stats\",...} record",
             "  -n, -U                   accepted for tcpdump habits: names are never resolved, output is",

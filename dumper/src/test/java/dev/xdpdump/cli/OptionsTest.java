@@ -263,7 +263,7 @@ class OptionsTest {
                 + "  --ring-size BYTES        perf ring per CPU, a power of two, K/M suffix allowed (default 16M)\n"
                 + "  --nano                   pcap with nanosecond timestamps\n"
                 + "  --unordered              write events in the order the per-CPU rings are drained, not in\n"
-                + "                           timestamp order across CPUs (which holds each event back up to 75 ms)\n"
+                + "                           timestamp order across CPUs (which holds each event back up to 85 ms)\n"
                 + "  --stats N                print the counters as one line on stderr every N seconds\n"
                 + "  --json-stats             json only: end the output with one {\"type\":\"stats\",...} record\n"
                 + "  -n, -U                   accepted for tcpdump habits: names are never resolved, output is\n"
