@@ -109,7 +109,8 @@ final class CaptureCommand {
         Plans plans = plans(InterfaceNames.of(byIndex));
         FilterExpression filter = kernelFilter();
         Capture.Settings settings = new Capture.Settings(targets, options.mode(), options.snapLength(),
-                options.ringBytesPerCpu(), options.count(), filter == null ? null : filter.instructions());
+                options.ringBytesPerCpu(), options.count(), filter == null ? null : filter.instructions(),
+                !options.unordered());
         handleSignals(stop);
         try (Capture capture = Capture.start(settings, plans.outputs(), stop)) {
             if (!capture.program().handlesFrags()) {

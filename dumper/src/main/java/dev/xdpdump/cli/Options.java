@@ -16,12 +16,13 @@ import java.util.List;
  * @param readFile {@code -r}: a capture file to read instead of an interface ("-": standard input), or null
  * @param expression a tcpdump filter expression: the words after the options, joined with spaces; or null
  * @param expressionFile {@code -F}: a file holding the expression, or null
+ * @param unordered {@code --unordered}: events in the order the rings are drained, not timestamp order across CPUs
  * @param outputs where events go, each fed the same events: at most one pcap file ({@code -w}) and at most one view
  *     on standard output (hex or json), never two on standard output; a file first
  */
 record Options(Command command, List<String> interfaces, String readFile, String expression, String expressionFile,
                List<OutputSpec> outputs, long count, int snapLength, XdpMode mode, int ringBytesPerCpu,
-               boolean nanoseconds, boolean verbose, int statsSeconds, boolean jsonStats) {
+               boolean nanoseconds, boolean verbose, int statsSeconds, boolean jsonStats, boolean unordered) {
 
     enum Command { CAPTURE, DEMO, LIST_INTERFACES, PRINT_FILTER, HELP, VERSION }
 
@@ -108,6 +109,8 @@ record Options(Command command, List<String> interfaces, String readFile, String
             "                           (bench/RESULTS.md)",
             "  --ring-size BYTES        perf ring per CPU, a power of two, K/M suffix allowed (default 16M)",
             "  --nano                   pcap with nanosecond timestamps",
+            "  --unordered              write events in the order the per-CPU rings are drained, not in",
+            "                           timestamp order across CPUs (which holds each event back up to 85 ms)",
             "  --stats N                print the counters as one line on stderr every N seconds",
             "  --json-stats             json only: end the output with one {\"type\":\"stats\",...} record",
             "  -n, -U                   accepted for tcpdump habits: names are never resolved, output is",
@@ -167,6 +170,7 @@ record Options(Command command, List<String> interfaces, String readFile, String
                 }
                 case "--ring-size" -> b.ringBytesPerCpu = ringSize(value(args, ++i, arg));
                 case "--nano" -> b.nanoseconds = true;
+                case "--unordered" -> b.unordered = true;
                 case "--stats" -> b.statsSeconds = (int) number(value(args, ++i, arg), arg, 1, MAX_STATS_SECONDS);
                 case "--json-stats" -> b.jsonStats = true;
                 case "-n", "-nn", "-U" -> { }
@@ -196,6 +200,9 @@ record Options(Command command, List<String> interfaces, String readFile, String
         }
         if (b.readFile != null && !b.interfaces.isEmpty()) {
             throw new UsageException("-r reads a file and -i captures live; give one of them");
+        }
+        if (b.readFile != null && b.unordered) {
+            throw new UsageException("--unordered is for live capture; -r always writes a file's packets in file order");
         }
         if (pcapng && pcapTarget == null) {
             throw new UsageException("--pcapng is the format of -w FILE; add -w FILE (or -w - for standard output)");
@@ -235,6 +242,7 @@ record Options(Command command, List<String> interfaces, String readFile, String
         boolean verbose;
         int statsSeconds;
         boolean jsonStats;
+        boolean unordered;
 
         Builder() {}
 
@@ -253,11 +261,12 @@ record Options(Command command, List<String> interfaces, String readFile, String
             verbose = from.verbose;
             statsSeconds = from.statsSeconds;
             jsonStats = from.jsonStats;
+            unordered = from.unordered;
         }
 
         Options build() {
             return new Options(command, List.copyOf(interfaces), readFile, expression, expressionFile, outputs, count, snapLength, mode, ringBytesPerCpu,
-                    nanoseconds, verbose, statsSeconds, jsonStats);
+                    nanoseconds, verbose, statsSeconds, jsonStats, unordered);
         }
     }
 

@@ -37,6 +37,11 @@ public final class EventLayout {
         return (int) capLen;
     }
 
+    /** The kernel's CLOCK_MONOTONIC timestamp of a raw sample, or Long.MIN_VALUE if it is too short to be an event. */
+    public static long timestamp(ByteBuf sample, int index, int length) {
+        return length < HEADER_SIZE ? Long.MIN_VALUE : sample.getLongLE(index + TS_NS);
+    }
+
     /**
      * Copies a sample that passed {@link #capturedLength} into {@code slot}.
      *

@@ -81,8 +81,8 @@ public final class PerfRing implements AutoCloseable {
      * Never throws for what the ring holds.
      */
     public int drain(SampleConsumer consumer) {
+        int records = deliverPending(consumer) ? 1 : 0; // one held back by the merge goes first: the ring's own order
         long head = control.loadDataHeadAcquire();
-        int records = 0;
         while (tail < head) {
             int at = (int) (tail & mask);
             int type = data.getIntLE(at);
@@ -112,6 +112,113 @@ public final class PerfRing implements AutoCloseable {
         lostEventsPublished = lostEvents;
         malformedRecordsPublished = malformedRecords;
         samplesPublished = samples;
+    }
+
+    // The merge (PerfRingSet.drainInOrder) reads a ring one sample at a time: peek() finds the next sample below the
+    // head loaded by refresh() and keeps it pending; deliverPending() hands it on. Records other than samples are
+    // consumed by peek() as drain() consumes them.
+    private long limit;
+    private boolean pending;
+    private ByteBuf pendingBuffer;
+    private int pendingIndex;
+    private int pendingLength;
+    private int pendingSize;
+    private long pendingTimestamp;
+    private int sinceRelease;
+
+    /** Loads the kernel's head for the next merge round. */
+    void refresh() {
+        limit = control.loadDataHeadAcquire();
+    }
+
+    /** Whether the bytes written but not yet consumed exceed half the ring: the merge then gives up order. */
+    boolean moreThanHalfFull() {
+        return limit - tail > (mask + 1) / 2;
+    }
+
+    /**
+     * Makes the next complete sample below the loaded head pending (if none is already) and returns whether one is.
+     */
+    boolean peek(SampleTimestamp timestamps) {
+        while (!pending && tail < limit) {
+            int at = (int) (tail & mask);
+            int type = data.getIntLE(at);
+            int size = data.getUnsignedShortLE(at + 6);
+            if (size < HEADER || (size & 7) != 0 || size > limit - tail) {
+                malformedRecords++;
+                tail = limit;
+                break;
+            }
+            if (type == PERF_RECORD_SAMPLE) {
+                if (locateSample(size)) {
+                    pending = true;
+                    pendingSize = size;
+                    pendingTimestamp = timestamps.of(pendingBuffer, pendingIndex, pendingLength);
+                    return true;
+                }
+            } else if (type == PERF_RECORD_LOST && size >= HEADER + 16) {
+                lostEvents += data.getLongLE((int) ((tail + HEADER + 8) & mask));
+            }
+            consumed(size);
+        }
+        return pending;
+    }
+
+    long pendingTimestamp() {
+        return pendingTimestamp;
+    }
+
+    /** Hands the pending sample (if any) to {@code consumer}; returns whether there was one. */
+    boolean deliverPending(SampleConsumer consumer) {
+        if (!pending) {
+            return false;
+        }
+        pending = false;
+        samples++;
+        consumer.onSample(cpu, pendingBuffer, pendingIndex, pendingLength);
+        consumed(pendingSize);
+        return true;
+    }
+
+    /** Ends a merge round: releases what was consumed and publishes the counters. */
+    void endRound() {
+        control.storeDataTailRelease(tail);
+        publishCounters();
+    }
+
+    private void consumed(int size) {
+        tail += size;
+        if (++sinceRelease == RELEASE_EVERY) {
+            sinceRelease = 0;
+            control.storeDataTailRelease(tail);
+            publishCounters();
+        }
+    }
+
+    /** Sets pendingBuffer/Index/Length to the sample at tail, joining a body that wraps; false if malformed. */
+    private boolean locateSample(int recordSize) {
+        int rawSize = data.getIntLE((int) ((tail + HEADER) & mask));
+        if (rawSize < 0 || rawSize > recordSize - HEADER - 4) {
+            malformedRecords++;
+            return false;
+        }
+        int start = (int) ((tail + HEADER + 4) & mask);
+        int untilEnd = mask + 1 - start;
+        pendingLength = rawSize;
+        if (rawSize <= untilEnd) {
+            pendingBuffer = data;
+            pendingIndex = start;
+            return true;
+        }
+        if (rawSize > wrapped.capacity()) {
+            malformedRecords++;
+            return false;
+        }
+        data.getBytes(start, wrapped, 0, untilEnd);
+        data.getBytes(0, wrapped, untilEnd, rawSize - untilEnd);
+        pendingBuffer = wrapped;
+        pendingIndex = 0;
+        return true;
     }
 
     private void deliverSample(SampleConsumer consumer, int recordSize) {

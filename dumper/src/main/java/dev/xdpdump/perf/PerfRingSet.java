@@ -24,10 +24,16 @@ public final class PerfRingSet implements AutoCloseable {
 
     private final List<PerfRing> rings;
     private final Epoll epoll;
+    /** The merge's heap of ring indexes, keyed by each ring's pending timestamp; fixed size, so nothing per event. */
+    private final int[] heap;
+    private long orderGivenUp;
+    private long earliestHeldBack = Long.MAX_VALUE;
+    private volatile long orderGivenUpPublished;
 
     private PerfRingSet(List<PerfRing> rings, Epoll epoll) {
         this.rings = rings;
         this.epoll = epoll;
+        this.heap = new int[rings.size()];
     }
 
     /**
@@ -84,13 +90,122 @@ public final class PerfRingSet implements AutoCloseable {
         epoll.await(timeoutMillis);
     }
 
-    /** Drains every ring once; returns the number of records read. */
+    /** Drains every ring once, in drain order; returns the number of records read. */
     public int drain(SampleConsumer consumer) {
+        earliestHeldBack = Long.MAX_VALUE;
         int records = 0;
         for (int i = 0; i < rings.size(); i++) {
             records += rings.get(i).drain(consumer);
         }
         return records;
+    }
+
+    /**
+     * Hands on, in timestamp order across the rings, every sample that is older than {@code nowNanos - horizonNanos}
+     * or earlier than every other ring's next sample; holds the rest back for a later call. Each ring is in order on
+     * its own, so this is a k-way merge of the rings' heads. A sample in an empty ring's future could still be
+     * earlier than another ring's head, which is why a head is held back until it is old enough or every ring has a
+     * later one. With {@code nowNanos == Long.MAX_VALUE} everything read is handed on (the final drain).
+     *
+     * <p>Never loses an event for the sake of order: when a ring is more than half full, this drain hands on all that
+     * every ring holds in drain order and counts it in {@link #orderGivenUp}.
+     *
+     * @return the number of samples handed on
+     */
+    public int drainInOrder(SampleConsumer consumer, SampleTimestamp timestamps, long nowNanos, long horizonNanos) {
+        int n = rings.size();
+        boolean giveUp = false;
+        for (int i = 0; i < n; i++) {
+            PerfRing ring = rings.get(i);
+            ring.refresh();
+            giveUp |= ring.moreThanHalfFull();
+        }
+        if (giveUp) {
+            earliestHeldBack = Long.MAX_VALUE;
+            orderGivenUp++;
+            orderGivenUpPublished = orderGivenUp;
+            return drain(consumer);
+        }
+        int size = 0;
+        for (int i = 0; i < n; i++) {
+            if (rings.get(i).peek(timestamps)) {
+                heap[size] = i;
+                siftUp(size++);
+            }
+        }
+        long releaseBefore = nowNanos == Long.MAX_VALUE ? Long.MAX_VALUE : nowNanos - horizonNanos;
+        int handedOn = 0;
+        while (size > 0) {
+            PerfRing first = rings.get(heap[0]);
+            if (first.pendingTimestamp() >= releaseBefore && size < n) {
+                break; // an empty ring may still show an earlier sample
+            }
+            first.deliverPending(consumer);
+            handedOn++;
+            if (first.peek(timestamps)) {
+                siftDown(0, size);
+            } else {
+                heap[0] = heap[--size];
+                siftDown(0, size);
+            }
+        }
+        earliestHeldBack = size > 0 ? rings.get(heap[0]).pendingTimestamp() : Long.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            rings.get(i).endRound();
+        }
+        return handedOn;
+    }
+
+    private long key(int slot) {
+        return rings.get(heap[slot]).pendingTimestamp();
+    }
+
+    private void siftUp(int slot) {
+        while (slot > 0) {
+            int parent = (slot - 1) / 2;
+            if (key(parent) <= key(slot)) {
+                return;
+            }
+            swap(slot, parent);
+            slot = parent;
+        }
+    }
+
+    private void siftDown(int slot, int size) {
+        while (true) {
+            int least = slot;
+            int left = 2 * slot + 1;
+            if (left < size && key(left) < key(least)) {
+                least = left;
+            }
+            if (left + 1 < size && key(left + 1) < key(least)) {
+                least = left + 1;
+            }
+            if (least == slot) {
+                return;
+            }
+            swap(slot, least);
+            slot = least;
+        }
+    }
+
+    private void swap(int a, int b) {
+        int t = heap[a];
+        heap[a] = heap[b];
+        heap[b] = t;
+    }
+
+    /**
+     * The timestamp of the earliest sample the last {@link #drainInOrder} held back, or Long.MAX_VALUE if it held
+     * none; reader thread only.
+     */
+    public long earliestHeldBack() {
+        return earliestHeldBack;
+    }
+
+    /** How many drains gave up time order because a ring was more than half full; any thread. */
+    public long orderGivenUp() {
+        return orderGivenUpPublished;
     }
 
     /** PERF_RECORD_LOST totals per CPU, in CPU order; allocates, so for summaries and stats lines. */

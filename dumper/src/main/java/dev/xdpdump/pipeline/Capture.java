@@ -41,9 +41,11 @@ public final class Capture extends Run {
      * (eBPF for {@code CaptureProgram.load}), null for none.
      *
      * @param interfaces where to attach, in the order the user named them; each gets its own counters
+     * @param timeOrder hand events on in timestamp order across CPUs, at most {@link RingReader#ORDER_HORIZON_NANOS}
+     *     late (plus a drain); false for drain order, the lowest latency
      */
     public record Settings(List<Target> interfaces, XdpMode mode, int snapLength, int ringBytesPerCpu, long count,
-                           byte[] filter) {
+                           byte[] filter, boolean timeOrder) {
         public Settings {
             interfaces = List.copyOf(interfaces);
         }
@@ -152,7 +154,7 @@ public final class Capture extends Run {
             outputs = Outputs.open(plans, settings.count(), slotCapacity,
                     Outputs.slotCount(slotCapacity, slotBytes), stop);
             RingBuffer<CaptureEvent> slots = outputs.start();
-            RingReader reader = new RingReader(rings, slots, slotCapacity, WallClock.system(), stop);
+            RingReader reader = new RingReader(rings, slots, slotCapacity, WallClock.system(), stop, settings.timeOrder());
             Thread readerThread = new Thread(reader, "xdpdump-reader");
             readerThread.setDaemon(true);
             // Made before the reader starts, so the outputs can read its books as soon as events reach them.
@@ -270,7 +272,7 @@ public final class Capture extends Run {
     public void readCounters(Counters into) throws ErrnoException {
         outputs.readCounters(into);
         long malformed = reader.malformedEvents() + rings.malformedRecords();
-        into.setReader(rings.samples(), rings.lostEvents(), malformed, 0);
+        into.setReader(rings.samples(), rings.lostEvents(), malformed, 0, rings.orderGivenUp());
         program.readCounters(into.program);
         for (int i = 0; i < into.interfacePrograms.length; i++) {
             program.readCounters(i, into.interfacePrograms[i]);
@@ -302,7 +304,7 @@ public final class Capture extends Run {
         ProgramCounters counters = program.counters();
         long leftInRings = Math.max(0, counters.emitted() - read - malformedRecords) + abandoned;
         Summary.Reader readerBooks = new Summary.Reader(read, rings.lostEvents(), rings.lostEventsByCpu(),
-                reader.malformedEvents() + malformedRecords, leftInRings);
+                reader.malformedEvents() + malformedRecords, leftInRings, rings.orderGivenUp());
         List<Summary.Interface> interfaceBooks = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
             interfaceBooks.add(new Summary.Interface(targets.get(i).name(), targets.get(i).ifindex(),

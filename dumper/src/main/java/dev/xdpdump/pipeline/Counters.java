@@ -18,7 +18,8 @@ import java.util.List;
 public final class Counters implements Totals {
     /** Program and reader counters, in this order, then {@link #PER_OUTPUT} for each output. */
     private static final String[] STAGE_NAMES = {"frames_seen", "unparsed", "matched", "filtered", "emitted", "lost",
-        "lost_no_ring", "lost_other", "read", "reported_lost", "malformed", "left_in_rings"};
+        "lost_no_ring", "lost_other", "read", "reported_lost", "malformed", "left_in_rings",
+        "order_given_up"};
     /** Where the reader's counters start among the names. */
     private static final int READER = 8;
     private static final String[] PER_OUTPUT = {"written", "not_written", "write_errors"};
@@ -80,7 +81,7 @@ public final class Counters implements Totals {
         }
         counters.takeProgram();
         Summary.Reader r = books.reader();
-        counters.setReader(r.read(), r.reportedLost(), r.malformed(), r.leftInRings());
+        counters.setReader(r.read(), r.reportedLost(), r.malformed(), r.leftInRings(), r.orderGivenUp());
         for (int i = 0; i < books.outputs().size(); i++) {
             Summary.Output o = books.outputs().get(i);
             counters.setOutput(i, o.written(), o.notWritten(), o.writeErrors());
@@ -117,10 +118,19 @@ public final class Counters implements Totals {
     }
 
     void setReader(long read, long reportedLost, long malformed, long leftInRings) {
+        setReader(read, reportedLost, malformed, leftInRings, 0);
+    }
+
+    /**
+     * @param orderGivenUp drains that handed on events out of time order because a ring was more than half full:
+     *     not a term of the books (nothing is dropped), shown so the user knows the order was not kept
+     */
+    void setReader(long read, long reportedLost, long malformed, long leftInRings, long orderGivenUp) {
         values[READER] = read;
         values[READER + 1] = reportedLost;
         values[READER + 2] = malformed;
         values[READER + 3] = leftInRings;
+        values[READER + 4] = orderGivenUp;
     }
 
     void setOutput(int output, long written, long notWritten, long writeErrors) {

@@ -52,10 +52,18 @@ public record Summary(ProgramCounters program, Reader reader, List<Output> outpu
      * @param reportedLostByCpu the same per CPU, in CPU order
      * @param malformed records and samples whose lengths made no sense, skipped
      * @param leftInRings events the program emitted that were never handed on: still in the rings (or in the
-     *     reader's hands) when a second signal stopped the capture at once; 0 on every other stop
+     *     reader's hands, or held back for time order) when a second signal stopped the capture at once; 0 on
+     *     every other stop
+     * @param orderGivenUp drains that handed events on out of time order because a ring was more than half full
+     *     (never a loss: not a term of the books)
      */
     public record Reader(long read, long reportedLost, Map<Integer, Long> reportedLostByCpu, long malformed,
-                         long leftInRings) {
+                         long leftInRings, long orderGivenUp) {
+        public Reader(long read, long reportedLost, Map<Integer, Long> reportedLostByCpu, long malformed,
+                      long leftInRings) {
+            this(read, reportedLost, reportedLostByCpu, malformed, leftInRings, 0);
+        }
+
         public Reader {
             reportedLostByCpu = Collections.unmodifiableMap(new TreeMap<>(reportedLostByCpu));
         }
@@ -134,6 +142,8 @@ public record Summary(ProgramCounters program, Reader reader, List<Output> outpu
         }
         line(text, verbose, false, reader.malformed(), "malformed ring records skipped");
         line(text, verbose, false, reader.leftInRings(), "events left in the rings when xdpdump gave up");
+        line(text, verbose, false, reader.orderGivenUp(), "drains that wrote events out of time order (a ring was"
+                + " more than half full)");
         for (Output o : outputs) {
             line(text, verbose, false, o.notWritten(), "events received but not written (count reached, output"
                     + " closed or given up)" + suffix(o, ": "));

@@ -38,6 +38,14 @@ class OptionsTest {
         assertFalse(o.verbose());
         assertEquals(0, o.statsSeconds());
         assertFalse(o.jsonStats());
+        assertFalse(o.unordered(), "time order across CPUs is the default");
+    }
+
+    @Test
+    void unorderedTurnsTimeOrderOffForLiveCaptureOnly() throws Exception {
+        assertTrue(parse("-i", "eth0", "--unordered").unordered());
+        assertEquals("--unordered is for live capture; -r always writes a file's packets in file order",
+                usageError("-r", "x.pcap", "--unordered"));
     }
 
     @Test
@@ -255,6 +263,8 @@ class OptionsTest {
                 + "                           (bench/RESULTS.md)\n"
                 + "  --ring-size BYTES        perf ring per CPU, a power of two, K/M suffix allowed (default 16M)\n"
                 + "  --nano                   pcap with nanosecond timestamps\n"
+                + "  --unordered              write events in the order the per-CPU rings are drained, not in\n"
+                + "                           timestamp order across CPUs (which holds each event back up to 85 ms)\n"
                 + "  --stats N                print the counters as one line on stderr every N seconds\n"
                 + "  --json-stats             json only: end the output with one {\"type\":\"stats\",...} record\n"
                 + "  -n, -U                   accepted for tcpdump habits: names are never resolved, output is\n"

@@ -24,7 +24,7 @@ class AccountingIT {
     private static final Duration PIPELINE_TIMEOUT = Duration.ofSeconds(40);
     private static final Pattern STATS_LINE = Pattern.compile("stats: frames_seen=\\d+ unparsed=\\d+ matched=\\d+"
             + " filtered=\\d+ emitted=\\d+ lost=\\d+ lost_no_ring=\\d+ lost_other=\\d+ read=\\d+ reported_lost=\\d+ malformed=\\d+"
-            + " left_in_rings=\\d+ written=\\d+ not_written=\\d+ write_errors=\\d+");
+            + " left_in_rings=\\d+ order_given_up=\\d+ written=\\d+ not_written=\\d+ write_errors=\\d+");
 
     @Test
     void overloadedPipelineLosesOnlyInTheKernelAndTheBooksBalanceAgainstWhatWasSent(@TempDir Path directory)

@@ -1,6 +1,8 @@
 package dev.xdpdump.e2e;
 
 import dev.xdpdump.lab.VethLab;
+import dev.xdpdump.sys.Cpus;
+import dev.xdpdump.sys.ErrnoException;
 import dev.xdpdump.sys.NetNamespace;
 
 import java.io.IOException;
@@ -50,6 +52,29 @@ final class SynBurst implements AutoCloseable {
         SynBurst burst = new SynBurst(count, within);
         for (int i = 0; i < threads; i++) {
             Thread sender = new Thread(() -> burst.send(namespace, address), "syn-burst-" + i);
+            sender.setDaemon(true);
+            burst.threads.add(sender);
+            sender.start();
+        }
+        return burst;
+    }
+
+    /**
+     * One sender pinned to each of {@code cpus}, from the lab's sender namespace: on veth the capture end's receive
+     * runs on the sending CPU, so each CPU's perf ring gets events at the same time.
+     */
+    static SynBurst startPinned(VethLab lab, int[] cpus, long count, Duration within) {
+        SynBurst burst = new SynBurst(count, within);
+        for (int cpu : cpus) {
+            Thread sender = new Thread(() -> {
+                try {
+                    Cpus.pinCurrentThread(cpu);
+                } catch (ErrnoException e) {
+                    burst.failure.compareAndSet(null, e);
+                    return;
+                }
+                burst.send(lab.senderNamespace(), VethLab.CAPTURE_V4);
+            }, "syn-burst-cpu" + cpu);
             sender.setDaemon(true);
             burst.threads.add(sender);
             sender.start();

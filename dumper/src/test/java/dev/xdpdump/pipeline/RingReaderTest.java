@@ -50,6 +50,8 @@ class RingReaderTest {
     private RingBuffer<CaptureEvent> slots;
     private EventPoller<CaptureEvent> poller;
     private RingReader reader;
+    /** The default, as for a capture; the tests that turn it off say so. */
+    private boolean timeOrder = true;
     private Thread thread;
     private final List<Seen> seen = new ArrayList<>();
 
@@ -298,6 +300,62 @@ class RingReaderTest {
         assertNull(stop.reason(), () -> "reader failed: " + stop.cause());
     }
 
+    @Test
+    void timeOrderMergesTwoRingsByTimestampAcrossCpus() throws Exception {
+        FakeRing cpu0 = new FakeRing(8192);
+        FakeRing cpu1 = new FakeRing(8192);
+        // even sequences on cpu 0, odd on cpu 1, timestamps in sequence order: drain order would be ring by ring
+        for (int i = 0; i < 40; i++) {
+            (i % 2 == 0 ? cpu0 : cpu1).sample(event(i, i % 2, 40, 40, 1500, 1_000_000L + i));
+        }
+        cpu0.publish();
+        cpu1.publish();
+        start(64, cpu0.ring(0), cpu1.ring(1));
+        awaitPolling(() -> seen.size() >= 40, "40 events");
+        assertSequences(0, 40);
+    }
+
+    @Test
+    void eventsHeldBackForOrderCountAsInTheRingsUntilTheFinalDrainHandsThemOnInOrder() throws Exception {
+        FakeRing cpu0 = new FakeRing(8192);
+        FakeRing cpu1 = new FakeRing(8192);
+        // stamped a minute from now, on one ring while the other is empty: never old enough while capturing
+        long future = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (int i = 0; i < 10; i++) {
+            cpu0.sample(event(i, 0, 40, 40, 1500, future + i));
+        }
+        cpu0.publish();
+        start(64, cpu0.ring(0), cpu1.ring(1));
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300)); // several polls of the reader
+        poll();
+        assertEquals(0, seen.size(), "held back for order");
+        assertEquals(0, rings.samples(), "held back: not yet read, so counted as left in the rings");
+
+        reader.finish(() -> 10);
+        thread.join(TimeUnit.SECONDS.toMillis(10));
+        assertFalse(thread.isAlive());
+        assertEquals(10, rings.samples());
+        assertEquals(10, reader.received());
+        awaitPolling(() -> seen.size() >= 10, "10 events");
+        assertSequences(0, 10);
+        assertEquals(cpu0.head(), cpu0.dataTail());
+    }
+
+    @Test
+    void unorderedHandsOnWhatARingHoldsAtOnce() throws Exception {
+        timeOrder = false;
+        FakeRing cpu0 = new FakeRing(8192);
+        FakeRing cpu1 = new FakeRing(8192);
+        long future = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (int i = 0; i < 10; i++) {
+            cpu0.sample(event(i, 0, 40, 40, 1500, future + i));
+        }
+        cpu0.publish();
+        start(64, cpu0.ring(0), cpu1.ring(1));
+        awaitPolling(() -> seen.size() >= 10, "10 events in drain order");
+        assertSequences(0, 10);
+    }
+
     private void start(int slotCount, PerfRing... perfRings) throws ErrnoException {
         RingBuffer<CaptureEvent> polled = RingBuffer.createSingleProducer(() -> new CaptureEvent(SLOT_CAPACITY),
                 slotCount);
@@ -309,7 +367,7 @@ class RingReaderTest {
     private void startOver(RingBuffer<CaptureEvent> ringBuffer, PerfRing... perfRings) throws ErrnoException {
         rings = FakeRing.set(perfRings);
         slots = ringBuffer;
-        reader = new RingReader(rings, slots, SLOT_CAPACITY, WallClock.system(), stop);
+        reader = new RingReader(rings, slots, SLOT_CAPACITY, WallClock.system(), stop, timeOrder);
         thread = new Thread(reader, "xdpdump-reader-test");
         thread.setDaemon(true);
         thread.start();
@@ -373,8 +431,12 @@ class RingReaderTest {
      * bytes of frame, claiming {@code capLen} of them.
      */
     private static byte[] event(int sequence, int cpu, int frameBytes, int capLen, int wireLen) {
+        return event(sequence, cpu, frameBytes, capLen, wireLen, 1_000_000L + sequence);
+    }
+
+    private static byte[] event(int sequence, int cpu, int frameBytes, int capLen, int wireLen, long timestamp) {
         ByteBuffer b = ByteBuffer.allocate(EventLayout.HEADER_SIZE + frameBytes).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(0, 1_000_000L + sequence).putInt(8, sequence).putInt(12, cpu).putInt(16, wireLen).putInt(20, capLen)
+        b.putLong(0, timestamp).putInt(8, sequence).putInt(12, cpu).putInt(16, wireLen).putInt(20, capLen)
                 .putShort(24, (short) 14).putShort(26, (short) 34).put(28, (byte) 4);
         b.position(EventLayout.HEADER_SIZE);
         b.put(frame(sequence, cpu, frameBytes));

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SummaryTest {
     private static final ProgramCounters PROGRAM = new ProgramCounters(5000, 1200, 1146, 50, 3, 1, 7);
-    private static final Summary.Reader READER = new Summary.Reader(1146, 48, Map.of(0, 40L, 1, 8L), 1, 2);
+    private static final Summary.Reader READER = new Summary.Reader(1146, 48, Map.of(0, 40L, 1, 8L), 1, 2, 4);
     private static final Summary BOOKS = new Summary(PROGRAM, READER,
             List.of(new Summary.Output("standard output", "json", 1134, 9, 1)));
     private static final Summary CLEAN = new Summary(new ProgramCounters(5210, 1200, 1200, 0, 0, 0, 0),
@@ -36,6 +36,7 @@ class SummaryTest {
                 + "1 events lost: perf output failed otherwise\n"
                 + "1 malformed ring records skipped\n"
                 + "2 events left in the rings when xdpdump gave up\n"
+                + "4 drains that wrote events out of time order (a ring was more than half full)\n"
                 + "9 events received but not written (count reached, output closed or given up)\n"
                 + "1 write errors\n", BOOKS.toText(false));
     }
@@ -59,6 +60,7 @@ class SummaryTest {
                 + "8 events reported lost by the ring of cpu 1\n"
                 + "1 malformed ring records skipped\n"
                 + "2 events left in the rings when xdpdump gave up\n"
+                + "4 drains that wrote events out of time order (a ring was more than half full)\n"
                 + "9 events received but not written (count reached, output closed or given up)\n"
                 + "1 write errors\n", BOOKS.toText(true));
     }
@@ -75,7 +77,7 @@ class SummaryTest {
                 + " standard output"), lines.toString());
         assertTrue(lines.contains("1 write errors: standard output"), lines.toString());
         assertEquals("stats: frames_seen=5000 unparsed=7 matched=1200 filtered=0 emitted=1146 lost=50 lost_no_ring=3"
-                + " lost_other=1 read=1146 reported_lost=48 malformed=1 left_in_rings=2 written_pcap=1143"
+                + " lost_other=1 read=1146 reported_lost=48 malformed=1 left_in_rings=2 order_given_up=4 written_pcap=1143"
                 + " not_written_pcap=0 write_errors_pcap=0 written_json=3 not_written_json=1140 write_errors_json=1",
                 two.toStatsLine());
         assertTrue(two.balances());
@@ -84,7 +86,7 @@ class SummaryTest {
     @Test
     void statsLineNamesEveryCounter() {
         assertEquals("stats: frames_seen=5000 unparsed=7 matched=1200 filtered=0 emitted=1146 lost=50 lost_no_ring=3"
-                + " lost_other=1 read=1146 reported_lost=48 malformed=1 left_in_rings=2 written=1134 not_written=9"
+                + " lost_other=1 read=1146 reported_lost=48 malformed=1 left_in_rings=2 order_given_up=4 written=1134 not_written=9"
                 + " write_errors=1", BOOKS.toStatsLine());
     }
 

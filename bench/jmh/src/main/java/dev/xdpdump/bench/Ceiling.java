@@ -61,7 +61,7 @@ public final class Ceiling {
             InterfaceNames.none());
         StopSignal stop = new StopSignal();
         Capture capture = Capture.startUnattached(new Capture.Settings(List.of(), XdpMode.AUTO, snap,
-            Integer.parseInt(o.get("--ring-size")), 0, null), sink, stop);
+            Integer.parseInt(o.get("--ring-size")), 0, null, true), sink, stop);
         // Optional warm-up at the same rate, not counted: lets the JIT compile the hot path first.
         generate(capture, rate, Double.parseDouble(o.get("--warmup-seconds")), burst);
         long matchedBefore = capture.program().counters().matched();
