@@ -18,11 +18,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * pcapng as Wireshark reads it: tshark shows each packet's interface, queue and inbound direction, capinfos the
- * application and one statistics entry, tcpdump reads the records; the statistics block carries the summary's books.
+ * application and one statistics entry, tcpdump, libpcap through pcap4j and scapy read the records; the statistics
+ * block carries the summary's books.
  */
 class PcapngIT {
     private static final String TSHARK = "/usr/bin/tshark";
     private static final String CAPINFOS = "/usr/bin/capinfos";
+    /** Debian's python3, which has scapy. */
+    private static final String PYTHON = "/usr/bin/python3";
 
     @Test
     void liveCaptureIntoPcapngCarriesInterfaceQueueDirectionAndTheBooks(@TempDir Path directory) throws Exception {
@@ -30,6 +33,7 @@ class PcapngIT {
         Command.requireInstalled(TSHARK);
         Command.requireInstalled(CAPINFOS);
         Command.requireInstalled(Tcpdump.PATH);
+        Command.requireInstalled(PYTHON);
         Path file = directory.resolve("syns.pcapng");
         List<String> stderr;
         String iface;
@@ -59,6 +63,26 @@ class PcapngIT {
         assertTrue(info.stdoutText().contains("Capture application: xdpdump "), info.stdoutText());
         assertTrue(info.stdoutText().contains("Number of stat entries = 1"), info.stdoutText());
         assertEquals(Lab.MIXED.size(), Tcpdump.records(file));
+        // Two more readers of their own: libpcap through pcap4j, and scapy's pcapng reader.
+        List<Frame> frames = Frame.readPcap(file);
+        assertEquals(Lab.MIXED.size(), frames.size());
+        for (Lab.Attempt attempt : Lab.MIXED) {
+            Frame frame = Frame.withSourcePort(frames, attempt.sourcePort());
+            assertEquals(frame.bytes().length, frame.wireLength(), "whole SYN kept: " + attempt);
+        }
+        Command.Result scapy = Command.run(PYTHON, "-c", String.join("\n",
+                "import sys",
+                "from scapy.all import rdpcap, TCP",
+                "for p in rdpcap(sys.argv[1]):",
+                "    print(p[TCP].sport, p[TCP].dport, p.wirelen, len(p))"), file.toString());
+        assertEquals(0, scapy.exitCode(), scapy.describe());
+        assertEquals(Lab.MIXED.stream().map(a -> a.sourcePort() + " " + a.port()).sorted().toList(),
+                scapy.stdoutText().lines().map(l -> l.substring(0, l.lastIndexOf(' ', l.lastIndexOf(' ') - 1)))
+                        .sorted().toList(), scapy.stdoutText());
+        assertTrue(scapy.stdoutText().lines().allMatch(l -> {
+            String[] f = l.split(" ");
+            return f[2].equals(f[3]);
+        }), "scapy: wire length = captured length: " + scapy.stdoutText());
 
         Books books = Books.of(stderr);
         Map<Integer, Long> isb = statistics(Files.readAllBytes(file));
