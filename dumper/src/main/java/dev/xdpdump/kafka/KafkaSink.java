@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * to the stats topic at the end and, with {@code --stats N}, every N seconds while events flow.
  *
  * <p>The capture never waits for Kafka: {@code max.block.ms} is 0, so {@code send} returns at once and a record the
- * client's bounded buffer ({@code buffer.memory}) cannot take is refused and counted. A record the broker does not
+ * client's bounded buffer ({@code buffer.memory}) cannot take is refused and counted, as is one sent while the client
+ * knows no partitions for the topic (a broker gone may take them along). A record the broker does not
  * acknowledge within {@code delivery.timeout.ms}, after the client's retries, is counted too. "Written" means
  * acknowledged, so {@code handed == written + refused + unacknowledged + in flight}; at the end records in flight get
  * {@link #CLOSE_TIMEOUT} and the client fails the rest, which then count as unacknowledged.
@@ -204,7 +205,9 @@ public final class KafkaSink implements Sink, DeliveryBooks {
         if (failure == null) {
             acknowledged.incrementAndGet();
         } else if (Thread.currentThread() == sendingThread) {
-            refused.incrementAndGet(); // inside send(): the buffer was full (or the topic unknown), nothing queued
+            // Inside send(): the client took nothing. Its buffer was full, or no broker has told it the topic's
+            // partitions (after a broker went away the client may forget them, and max.block.ms 0 does not wait).
+            refused.incrementAndGet();
         } else {
             unacknowledged.incrementAndGet();
         }

@@ -154,8 +154,8 @@ public record Summary(ProgramCounters program, Reader reader, List<Output> outpu
                     + " closed or given up)" + suffix(o, ": "));
             line(text, verbose, false, o.writeErrors(), "write errors" + suffix(o, ": "));
             if (o.delivers()) {
-                line(text, verbose, false, o.refused(), "events not delivered: the Kafka client's buffer was full"
-                        + suffix(o, ": "));
+                line(text, verbose, false, o.refused(), "events not delivered: refused by the Kafka client (buffer"
+                        + " full or no broker)" + suffix(o, ": "));
                 line(text, verbose, false, o.unacknowledged(), "events not delivered: the broker did not acknowledge"
                         + " them" + suffix(o, ": "));
             }

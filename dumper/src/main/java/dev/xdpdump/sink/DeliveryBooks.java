@@ -7,7 +7,10 @@ package dev.xdpdump.sink;
  * nothing is in flight. Any thread.
  */
 public interface DeliveryBooks {
-    /** Records the client refused at once: its bounded buffer was full (the capture is never made to wait). */
+    /**
+     * Records the client refused at once, since the capture is never made to wait: its bounded buffer was full, or it
+     * knew no partitions for the topic (no broker had told it, or a broker that went away took them along).
+     */
     long refused();
 
     /** Records the client took but the far end did not acknowledge, after the client's own retries and time limit. */
