@@ -122,6 +122,7 @@ class KafkaOutputIT {
         Path file = directory.resolve("syns.pcap");
         long sent = 0;
         long whileDown;
+        long downMillis;
         List<String> stderr;
         try (VethLab lab = Lab.create()) {
             broker.reachFrom(lab.captureNamespace());
@@ -132,18 +133,21 @@ class KafkaOutputIT {
                     "--kafka-opt", "reconnect.backoff.max.ms=500")) {
                 sent += burst(lab, 200);
                 Thread.sleep(1500);
+                long stopped = System.nanoTime();
                 broker.stop();
                 whileDown = burst(lab, 200);
                 sent += whileDown;
                 Thread.sleep(5000); // past delivery.timeout.ms: what was sent while the broker was away expires
                 broker.restart();
+                downMillis = (System.nanoTime() - stopped) / 1_000_000;
                 Thread.sleep(3000); // the client finds the broker again
                 sent += burst(lab, 200);
                 Thread.sleep(1500);
                 assertEquals(0, Xdpdump.interrupt(xdpdump), xdpdump.stderrText());
                 stderr = xdpdump.stderrLines();
                 System.out.println("KafkaOutputIT broker restart: sent " + sent + " (" + whileDown
-                        + " while the broker was down); xdpdump's books:\n" + String.join("\n", stderr));
+                        + " while the broker was down, " + downMillis + " ms); xdpdump's books:\n"
+                        + String.join("\n", stderr));
             }
         }
         String text = String.join("\n", stderr);
