@@ -127,7 +127,7 @@ class KafkaOutputIT {
         try (VethLab lab = Lab.create()) {
             broker.reachFrom(lab.captureNamespace());
             try (WatchedProcess xdpdump = Xdpdump.listening(lab, "-v", "--kafka", broker.bootstrap(), "--topic",
-                    topic, "--host-id", "restarted", "-w", file.toString(),
+                    topic, "--host-id", "restarted", "-w", file.toString(), "--stats", "1",
                     "--kafka-opt", "delivery.timeout.ms=3000", "--kafka-opt", "request.timeout.ms=1000",
                     "--kafka-opt", "linger.ms=0", "--kafka-opt", "retry.backoff.ms=100",
                     "--kafka-opt", "reconnect.backoff.max.ms=500")) {
@@ -162,8 +162,8 @@ class KafkaOutputIT {
         long notWritten = counter(stderr, "events received but not written (count reached, output closed or given"
                 + " up): kafka topic " + topic);
         System.out.println("KafkaOutputIT delivery books: sent " + sent + " = delivered " + acked
-                + " + not delivered (refused by the client " + refused + ", not acknowledged " + unacked + ") + not written "
-                + notWritten);
+                + " + not delivered (refused by the client " + refused + ", not acknowledged " + unacked
+                + ") + not written " + notWritten);
         assertEquals(sent, acked + refused + unacked + notWritten, text);
         assertEquals(0, notWritten, text);
         // Whether the client still knew the topic's partitions decides which of the two terms a record lands in:
@@ -177,6 +177,15 @@ class KafkaOutputIT {
         Set<String> distinct = events(records);
         System.out.println("KafkaOutputIT consumer read " + distinct.size() + " distinct event records");
         assertEquals(acked, distinct.size(), "the topic holds exactly what the books call delivered:\n" + text);
+        // --stats 1: stats records while events flowed, then the last one, which has the final books.
+        List<String> stats = records.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .filter(v -> v.startsWith("{\"type\":\"stats\"")).toList();
+        assertTrue(stats.size() >= 2, "periodic stats records and the last one: " + stats);
+        Map<String, Long> last = numbers(stats.get(stats.size() - 1));
+        assertEquals(acked, last.get("written_kafka"), stats.get(stats.size() - 1));
+        assertEquals(refused, last.get("not_delivered_refused_kafka"), stats.get(stats.size() - 1));
+        assertEquals(unacked, last.get("not_delivered_unacked_kafka"), stats.get(stats.size() - 1));
+        assertEquals(0, unaccounted(last, "_kafka"), "the last stats record balances: " + stats.get(stats.size() - 1));
     }
 
     @Test
