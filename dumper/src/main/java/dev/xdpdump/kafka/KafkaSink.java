@@ -91,6 +91,8 @@ public final class KafkaSink implements Sink, DeliveryBooks {
     private volatile Thread sendingThread;
     private volatile long bytesHanded;
     private Totals.Source books;
+    /** Set by {@link #finish}: close gives the client what is left of the same {@link #CLOSE_TIMEOUT}. */
+    private long closeDeadline;
     private long nextStatsNanos;
     private boolean closed;
 
@@ -272,6 +274,7 @@ public final class KafkaSink implements Sink, DeliveryBooks {
     @Override
     public void finish(Totals totals) {
         long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
+        closeDeadline = deadline;
         while (inFlight() > 0 && System.nanoTime() - deadline < 0) {
             sleepQuietly();
         }
@@ -335,14 +338,18 @@ public final class KafkaSink implements Sink, DeliveryBooks {
         return unacknowledged.get();
     }
 
-    /** Waits up to {@link #CLOSE_TIMEOUT} for records in flight; the client fails the rest (unacknowledged). */
+    /**
+     * Waits for records in flight up to {@link #CLOSE_TIMEOUT} counted from {@link #finish} (at least a second, for
+     * the last stats record), or from now without it; the client fails the rest, which count as unacknowledged.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        producer.close(CLOSE_TIMEOUT);
+        long left = closeDeadline == 0 ? CLOSE_TIMEOUT.toNanos() : closeDeadline - System.nanoTime();
+        producer.close(Duration.ofNanos(Math.max(left, Duration.ofSeconds(1).toNanos())));
     }
 
     private static void sleepQuietly() {
