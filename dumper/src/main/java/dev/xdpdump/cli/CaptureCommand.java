@@ -13,6 +13,8 @@ import dev.xdpdump.pipeline.Summary;
 import dev.xdpdump.pipeline.Supervisor;
 import dev.xdpdump.sink.InterfaceNames;
 import dev.xdpdump.sink.Output;
+import dev.xdpdump.kafka.BrokerUnreachableException;
+import dev.xdpdump.kafka.KafkaSink;
 import dev.xdpdump.sink.OutputFormat;
 import dev.xdpdump.sink.Rotation;
 import dev.xdpdump.sink.UnwritableOutputException;
@@ -185,7 +187,7 @@ final class CaptureCommand {
     /** The outputs to open, and which of them (if any) is a pipe on standard output. */
     private record Plans(List<Capture.OutputPlan> outputs, int stdoutPipe) {}
 
-    private Plans plans(InterfaceNames names) {
+    private Plans plans(InterfaceNames names) throws CaptureFailure {
         List<Capture.OutputPlan> plans = new ArrayList<>();
         int stdoutPipe = -1;
         for (Options.OutputSpec spec : options.outputs()) {
@@ -198,7 +200,31 @@ final class CaptureCommand {
                     : spec.format().openRotating(spec.target(), spec.rotation(), rotated(spec),
                             options.snapLength(), options.nanoseconds(), names, books)));
         }
+        if (options.kafka() != null) {
+            plans.add(kafkaPlan(options.kafka(), names));
+        }
         return new Plans(plans, stdoutPipe);
+    }
+
+    /**
+     * Connects to Kafka now, before anything is attached or any file opened, so a broker that is not there ends the
+     * start with one line and leaves an existing -w file alone.
+     */
+    private Capture.OutputPlan kafkaPlan(Options.KafkaSpec spec, InterfaceNames names) throws CaptureFailure {
+        String host = spec.hostId() != null ? spec.hostId() : KafkaHost.name();
+        KafkaSink.Settings settings = new KafkaSink.Settings(spec.brokers(), spec.topic(),
+                spec.statsTopic() != null ? spec.statsTopic() : spec.topic(), host, spec.producerOptions(),
+                options.statsSeconds());
+        KafkaSink sink;
+        try {
+            sink = KafkaSink.connect(settings, names);
+        } catch (BrokerUnreachableException e) {
+            throw new CaptureFailure(e.getMessage(), e);
+        }
+        return new Capture.OutputPlan("kafka topic " + spec.topic(), "kafka", books -> {
+            sink.statsFrom(books);
+            return sink;
+        });
     }
 
     /**

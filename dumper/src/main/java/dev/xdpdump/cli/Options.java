@@ -7,7 +7,10 @@ import dev.xdpdump.sink.OutputFormat;
 import dev.xdpdump.sink.Rotation;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the user asked for, parsed from tcpdump-like words. Immutable.
@@ -22,7 +25,8 @@ import java.util.List;
  */
 record Options(Command command, List<String> interfaces, String readFile, String expression, String expressionFile,
                List<OutputSpec> outputs, long count, int snapLength, XdpMode mode, int ringBytesPerCpu,
-               boolean nanoseconds, boolean verbose, int statsSeconds, boolean jsonStats, boolean unordered) {
+               boolean nanoseconds, boolean verbose, int statsSeconds, boolean jsonStats, boolean unordered,
+               KafkaSpec kafka) {
 
     enum Command { CAPTURE, DEMO, LIST_INTERFACES, PRINT_FILTER, HELP, VERSION }
 
@@ -44,6 +48,20 @@ record Options(Command command, List<String> interfaces, String readFile, String
         /** For messages: the path, or "standard output". */
         String name() {
             return toStdout() ? "standard output" : target;
+        }
+    }
+
+    /**
+     * {@code --kafka BROKERS --topic TOPIC}: each event also goes to Kafka.
+     *
+     * @param statsTopic {@code --kafka-stats-topic}, or null for the events' topic
+     * @param hostId {@code --host-id}, or null for the hostname
+     * @param producerOptions {@code --kafka-opt KEY=VALUE}, in order
+     */
+    record KafkaSpec(String brokers, String topic, String statsTopic, String hostId,
+                     Map<String, String> producerOptions) {
+        KafkaSpec {
+            producerOptions = Collections.unmodifiableMap(new LinkedHashMap<>(producerOptions));
         }
     }
 
@@ -113,6 +131,12 @@ record Options(Command command, List<String> interfaces, String readFile, String
             "                           timestamp order across CPUs (which holds each event back up to 85 ms)",
             "  --stats N                print the counters as one line on stderr every N seconds",
             "  --json-stats             json only: end the output with one {\"type\":\"stats\",...} record",
+            "  --kafka BROKERS          also send each event to Kafka (host:port,...), one record each:",
+            "                           the JSON line with \"host\", keyed by source address; needs --topic",
+            "  --topic TOPIC            the topic the events go to",
+            "  --kafka-stats-topic T    where the stats records go (default: --topic), at exit and --stats N",
+            "  --host-id NAME           the host's name in records and headers (default: the hostname)",
+            "  --kafka-opt KEY=VALUE    a producer setting (TLS, SASL, acks, compression), repeatable",
             "  -n, -U                   accepted for tcpdump habits: names are never resolved, output is",
             "                           flushed after every batch",
             "  -v                       stack traces and full verifier logs on errors",
@@ -138,6 +162,11 @@ record Options(Command command, List<String> interfaces, String readFile, String
         long fileMegabytes = 0;
         int periodSeconds = 0;
         int fileCount = 0;
+        String kafkaBrokers = null;
+        String kafkaTopic = null;
+        String kafkaStatsTopic = null;
+        String hostId = null;
+        Map<String, String> kafkaOptions = new LinkedHashMap<>();
         words:
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -173,6 +202,11 @@ record Options(Command command, List<String> interfaces, String readFile, String
                 case "--unordered" -> b.unordered = true;
                 case "--stats" -> b.statsSeconds = (int) number(value(args, ++i, arg), arg, 1, MAX_STATS_SECONDS);
                 case "--json-stats" -> b.jsonStats = true;
+                case "--kafka" -> kafkaBrokers = value(args, ++i, arg);
+                case "--topic" -> kafkaTopic = value(args, ++i, arg);
+                case "--kafka-stats-topic" -> kafkaStatsTopic = value(args, ++i, arg);
+                case "--host-id" -> hostId = value(args, ++i, arg);
+                case "--kafka-opt" -> kafkaOption(kafkaOptions, value(args, ++i, arg));
                 case "-n", "-nn", "-U" -> { }
                 case "-v" -> b.verbose = true;
                 case "-h", "--help" -> b.command = Command.HELP;
@@ -207,12 +241,13 @@ record Options(Command command, List<String> interfaces, String readFile, String
         if (pcapng && pcapTarget == null) {
             throw new UsageException("--pcapng is the format of -w FILE; add -w FILE (or -w - for standard output)");
         }
+        b.kafka = kafka(kafkaBrokers, kafkaTopic, kafkaStatsTopic, hostId, kafkaOptions);
         Rotation rotation = rotation(fileMegabytes, periodSeconds, fileCount, pcapTarget);
         if (pcapTarget != null) {
             boolean ng = pcapng || pcapTarget.endsWith(".pcapng");
             b.outputs.add(new OutputSpec(ng ? OutputFormat.PCAPNG : OutputFormat.PCAP, pcapTarget, rotation));
         }
-        if (view != null || pcapTarget == null) {
+        if (view != null || (pcapTarget == null && b.kafka == null)) {
             if (Output.STDOUT.equals(pcapTarget)) {
                 throw new UsageException("-w - and " + view.word() + " would both write to standard output; write"
                         + " the pcap to a file (-w FILE) or drop " + view.word());
@@ -221,7 +256,7 @@ record Options(Command command, List<String> interfaces, String readFile, String
         }
         if (b.jsonStats && b.outputs.stream().noneMatch(o -> o.format() == OutputFormat.JSON)) {
             throw new UsageException("--json-stats adds a record to json output; add 'json' (got "
-                    + b.outputs.get(b.outputs.size() - 1).format().word() + ")");
+                    + (b.outputs.isEmpty() ? "--kafka" : b.outputs.get(b.outputs.size() - 1).format().word()) + ")");
         }
         return b.build();
     }
@@ -243,6 +278,7 @@ record Options(Command command, List<String> interfaces, String readFile, String
         int statsSeconds;
         boolean jsonStats;
         boolean unordered;
+        KafkaSpec kafka;
 
         Builder() {}
 
@@ -262,11 +298,12 @@ record Options(Command command, List<String> interfaces, String readFile, String
             statsSeconds = from.statsSeconds;
             jsonStats = from.jsonStats;
             unordered = from.unordered;
+            kafka = from.kafka;
         }
 
         Options build() {
             return new Options(command, List.copyOf(interfaces), readFile, expression, expressionFile, outputs, count, snapLength, mode, ringBytesPerCpu,
-                    nanoseconds, verbose, statsSeconds, jsonStats, unordered);
+                    nanoseconds, verbose, statsSeconds, jsonStats, unordered, kafka);
         }
     }
 
@@ -293,6 +330,38 @@ record Options(Command command, List<String> interfaces, String readFile, String
             throw new UsageException("-w '" + target + "' with -G is a strftime pattern, and " + e.getMessage());
         }
         return rotation;
+    }
+
+    /** The Kafka output's words, checked together; null when there is no {@code --kafka}. */
+    private static KafkaSpec kafka(String brokers, String topic, String statsTopic, String hostId,
+                                   Map<String, String> producerOptions) throws UsageException {
+        if (brokers == null) {
+            String stray = topic != null ? "--topic" : statsTopic != null ? "--kafka-stats-topic"
+                    : hostId != null ? "--host-id" : !producerOptions.isEmpty() ? "--kafka-opt" : null;
+            if (stray != null) {
+                throw new UsageException(stray + " goes with --kafka BROKERS; add --kafka host:port --topic TOPIC");
+            }
+            return null;
+        }
+        if (brokers.isBlank()) {
+            throw new UsageException("--kafka needs at least one broker, host:port[,host:port...]");
+        }
+        if (topic == null || topic.isBlank()) {
+            throw new UsageException("--kafka needs --topic TOPIC: the topic the events go to");
+        }
+        if (hostId != null && hostId.isBlank()) {
+            throw new UsageException("--host-id needs a name: it tells this host's records apart");
+        }
+        return new KafkaSpec(brokers, topic, statsTopic, hostId, producerOptions);
+    }
+
+    private static void kafkaOption(Map<String, String> into, String pair) throws UsageException {
+        int eq = pair.indexOf('=');
+        if (eq <= 0) {
+            throw new UsageException("--kafka-opt takes KEY=VALUE (a producer setting, e.g. compression.type=zstd),"
+                    + " not '" + pair + "'");
+        }
+        into.put(pair.substring(0, eq), pair.substring(eq + 1));
     }
 
     /** {@code -i a} or {@code -i a,b}; an interface named twice is a mistake worth saying. */

@@ -23,6 +23,8 @@ public final class Counters implements Totals {
     /** Where the reader's counters start among the names. */
     private static final int READER = 8;
     private static final String[] PER_OUTPUT = {"written", "not_written", "write_errors"};
+    /** After {@link #PER_OUTPUT}, for an output that delivers later (Kafka): what it handed on and was not delivered. */
+    private static final String[] PER_DELIVERY = {"not_delivered_refused", "not_delivered_unacked"};
     /** The program's counters among the stage names: the part each interface has of its own. */
     private static final int PROGRAM_NAMES = READER;
     private static final byte[] STATS = "stats:".getBytes(StandardCharsets.US_ASCII);
@@ -37,6 +39,8 @@ public final class Counters implements Totals {
     /** Each interface's program counters, likewise; empty unless there are several interfaces. */
     final long[][] interfacePrograms;
     private final int firstInterface;
+    /** Where each output's counters start among the names. */
+    private final int[] outputAt;
 
     /** @param kinds each output's format word, in output order */
     public Counters(List<String> kinds) {
@@ -50,9 +54,17 @@ public final class Counters implements Totals {
      */
     public Counters(List<String> kinds, List<String> interfaces) {
         List<String> all = new ArrayList<>(List.of(STAGE_NAMES));
-        for (String kind : kinds) {
+        outputAt = new int[kinds.size()];
+        for (int o = 0; o < kinds.size(); o++) {
+            String kind = kinds.get(o);
+            outputAt[o] = all.size();
             for (String name : PER_OUTPUT) {
                 all.add(kinds.size() > 1 ? name + "_" + kind : name);
+            }
+            if (Summary.DELIVERING_KIND.equals(kind)) {
+                for (String name : PER_DELIVERY) {
+                    all.add(kinds.size() > 1 ? name + "_" + kind : name);
+                }
             }
         }
         firstInterface = all.size();
@@ -85,6 +97,9 @@ public final class Counters implements Totals {
         for (int i = 0; i < books.outputs().size(); i++) {
             Summary.Output o = books.outputs().get(i);
             counters.setOutput(i, o.written(), o.notWritten(), o.writeErrors());
+            if (o.delivers()) {
+                counters.setDelivery(i, o.refused(), o.unacknowledged());
+            }
         }
         return counters;
     }
@@ -134,10 +149,17 @@ public final class Counters implements Totals {
     }
 
     void setOutput(int output, long written, long notWritten, long writeErrors) {
-        int at = STAGE_NAMES.length + output * PER_OUTPUT.length;
+        int at = outputAt[output];
         values[at] = written;
         values[at + 1] = notWritten;
         values[at + 2] = writeErrors;
+    }
+
+    /** For an output of {@link Summary#DELIVERING_KIND}: handed on and not delivered, by cause. */
+    void setDelivery(int output, long refused, long unacknowledged) {
+        int at = outputAt[output] + PER_OUTPUT.length;
+        values[at] = refused;
+        values[at + 1] = unacknowledged;
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import dev.xdpdump.event.CaptureEvent;
+import dev.xdpdump.sink.DeliveryBooks;
 import dev.xdpdump.sink.Totals;
 
 import java.io.IOException;
@@ -219,8 +220,11 @@ final class Outputs {
         for (int i = 0; i < handlers.size(); i++) {
             SinkHandler output = handlers.get(i);
             long written = output.written();
-            books.add(new Summary.Output(output.name(), kinds.get(i), written, received - written,
-                    output.writeErrors()));
+            DeliveryBooks delivery = output.delivery();
+            long refused = delivery == null ? 0 : delivery.refused();
+            long unacknowledged = delivery == null ? 0 : delivery.unacknowledged();
+            books.add(new Summary.Output(output.name(), kinds.get(i), written,
+                    received - written - refused - unacknowledged, output.writeErrors(), refused, unacknowledged));
         }
         return books;
     }
@@ -230,6 +234,10 @@ final class Outputs {
         for (int i = 0; i < handlers.size(); i++) {
             SinkHandler output = handlers.get(i);
             into.setOutput(i, output.written(), output.discarded(), output.writeErrors());
+            DeliveryBooks delivery = output.delivery();
+            if (delivery != null) {
+                into.setDelivery(i, delivery.refused(), delivery.unacknowledged());
+            }
         }
     }
 

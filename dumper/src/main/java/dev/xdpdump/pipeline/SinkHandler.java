@@ -4,6 +4,7 @@ import com.lmax.disruptor.EventHandler;
 import dev.xdpdump.event.CaptureEvent;
 import dev.xdpdump.sink.Output;
 import dev.xdpdump.sink.OutputCompleteException;
+import dev.xdpdump.sink.DeliveryBooks;
 import dev.xdpdump.sink.Sink;
 import dev.xdpdump.sink.Totals;
 
@@ -200,6 +201,11 @@ final class SinkHandler implements EventHandler<CaptureEvent> {
     /** Events the output has taken; any thread. */
     long written() {
         return sink.recordsWritten();
+    }
+
+    /** The sink's delivery books when it delivers later (Kafka), else null; any thread. */
+    DeliveryBooks delivery() {
+        return sink instanceof DeliveryBooks books ? books : null;
     }
 
     /** Events this handler consumed, written or not, as of the last batch; any thread. */

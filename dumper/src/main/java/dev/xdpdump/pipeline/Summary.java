@@ -79,7 +79,21 @@ public record Summary(ProgramCounters program, Reader reader, List<Output> outpu
      *     failed or was given up on, or queued when a second signal came
      * @param writeErrors writes that failed
      */
-    public record Output(String name, String kind, long written, long notWritten, long writeErrors) {}
+    public record Output(String name, String kind, long written, long notWritten, long writeErrors, long refused,
+                         long unacknowledged) {
+        /** An output that writes what it takes (every kind but Kafka): nothing refused or unacknowledged. */
+        public Output(String name, String kind, long written, long notWritten, long writeErrors) {
+            this(name, kind, written, notWritten, writeErrors, 0, 0);
+        }
+
+        /** Kafka: written means acknowledged, and these two name what was handed on and not delivered. */
+        boolean delivers() {
+            return DELIVERING_KIND.equals(kind);
+        }
+    }
+
+    /** The output kind whose books carry not-delivered terms ({@link Counters} names them). */
+    static final String DELIVERING_KIND = "kafka";
 
     /** The only output, or the first. */
     public Output output() {
@@ -88,7 +102,8 @@ public record Summary(ProgramCounters program, Reader reader, List<Output> outpu
 
     /** What the books say is missing for {@code output}: matched minus everything accounted for; 0 when balanced. */
     public long unaccounted(Output output) {
-        return program.matched() - output.written() - program.lost() - output.notWritten() - reader.leftInRings()
+        return program.matched() - output.written() - output.refused() - output.unacknowledged() - program.lost()
+                - output.notWritten() - reader.leftInRings()
                 - reader.malformed() - program.filtered();
     }
 
@@ -148,6 +163,12 @@ public record Summary(ProgramCounters program, Reader reader, List<Output> outpu
             line(text, verbose, false, o.notWritten(), "events received but not written (count reached, output"
                     + " closed or given up)" + suffix(o, ": "));
             line(text, verbose, false, o.writeErrors(), "write errors" + suffix(o, ": "));
+            if (o.delivers()) {
+                line(text, verbose, false, o.refused(), "events not delivered: refused by the Kafka client (buffer"
+                        + " full or no broker)" + suffix(o, ": "));
+                line(text, verbose, false, o.unacknowledged(), "events not delivered: the broker did not acknowledge"
+                        + " them" + suffix(o, ": "));
+            }
         }
         return text.toString();
     }

@@ -67,6 +67,14 @@ public final class JsonSink extends BufferedSink {
         }
     }
 
+    /**
+     * The json output's line formatter with no output behind it, for outputs that send each line as a message of its
+     * own (Kafka): the very same text, newline included.
+     */
+    public static EventFormatter lines(InterfaceNames interfaceNames) {
+        return new JsonSink(null, interfaceNames)::format;
+    }
+
     @Override
     void format(CaptureEvent event, OutputBuffer out) {
         FrameFields f = fields.decode(event);

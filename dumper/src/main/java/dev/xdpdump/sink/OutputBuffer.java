@@ -96,6 +96,14 @@ public final class OutputBuffer {
         out.write(bytes, 0, size);
     }
 
+    /** Copies {@code length} bytes from {@code from} into {@code target} at {@code at}; this buffer is unchanged. */
+    public void copyOut(int from, int length, byte[] target, int at) {
+        if (from < 0 || length < 0 || from + length > size) {
+            throw new IndexOutOfBoundsException(from + length);
+        }
+        System.arraycopy(bytes, from, target, at, length);
+    }
+
     /** Appends this buffer's content to {@code target}; this buffer is unchanged. */
     public void copyTo(OutputBuffer target) {
         target.writeBytes(bytes, 0, size);

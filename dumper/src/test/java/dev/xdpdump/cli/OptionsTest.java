@@ -60,6 +60,26 @@ class OptionsTest {
     }
 
     @Test
+    void kafkaTakesBrokersATopicAndProducerSettingsAndIsAnOutputOfItsOwn() throws Exception {
+        Options o = parse("--kafka", "b1:9092,b2:9092", "--topic", "syns", "--host-id", "node-7",
+                "--kafka-opt", "compression.type=zstd", "--kafka-opt", "sasl.jaas.config=a=b c=d");
+        assertEquals(new Options.KafkaSpec("b1:9092,b2:9092", "syns", null, "node-7",
+                java.util.Map.of("compression.type", "zstd", "sasl.jaas.config", "a=b c=d")), o.kafka());
+        assertEquals(List.of(), o.outputs(), "no hex view on standard output unless asked for");
+        assertEquals(1, parse("--kafka", "b:1", "--topic", "t", "json").outputs().size());
+        assertEquals(null, parse("json").kafka());
+        assertEquals("--kafka needs --topic TOPIC: the topic the events go to", usageError("--kafka", "b:1"));
+        assertEquals("--topic goes with --kafka BROKERS; add --kafka host:port --topic TOPIC",
+                usageError("--topic", "t"));
+        assertEquals("--host-id goes with --kafka BROKERS; add --kafka host:port --topic TOPIC",
+                usageError("--host-id", "h"));
+        assertEquals("--kafka-opt takes KEY=VALUE (a producer setting, e.g. compression.type=zstd), not 'acks'",
+                usageError("--kafka", "b:1", "--topic", "t", "--kafka-opt", "acks"));
+        assertEquals("--json-stats adds a record to json output; add 'json' (got --kafka)",
+                usageError("--kafka", "b:1", "--topic", "t", "--json-stats"));
+    }
+
+    @Test
     void theSpellingsTheReadmeShowsAllParse() throws Exception {
         assertEquals(List.of("veth1"), parse("-iface", "veth1", "hex").interfaces());
         assertEquals(List.of(new Options.OutputSpec(OutputFormat.JSON, "-")), parse("-iface", "eth0", "json").outputs());
@@ -267,6 +287,12 @@ class OptionsTest {
                 + "                           timestamp order across CPUs (which holds each event back up to 85 ms)\n"
                 + "  --stats N                print the counters as one line on stderr every N seconds\n"
                 + "  --json-stats             json only: end the output with one {\"type\":\"stats\",...} record\n"
+                + "  --kafka BROKERS          also send each event to Kafka (host:port,...), one record each:\n"
+                + "                           the JSON line with \"host\", keyed by source address; needs --topic\n"
+                + "  --topic TOPIC            the topic the events go to\n"
+                + "  --kafka-stats-topic T    where the stats records go (default: --topic), at exit and --stats N\n"
+                + "  --host-id NAME           the host's name in records and headers (default: the hostname)\n"
+                + "  --kafka-opt KEY=VALUE    a producer setting (TLS, SASL, acks, compression), repeatable\n"
                 + "  -n, -U                   accepted for tcpdump habits: names are never resolved, output is\n"
                 + "                           flushed after every batch\n"
                 + "  -v                       stack traces and full verifier logs on errors\n"

@@ -91,6 +91,26 @@ class SummaryTest {
     }
 
     @Test
+    void kafkaBooksNameWhatWasNotDeliveredAndBalanceWithIt() {
+        // 1143 reached both outputs: the file wrote them all; Kafka had 1100 acknowledged, 30 refused, 13 not.
+        Summary books = new Summary(PROGRAM, READER, List.of(new Summary.Output("syns.pcap", "pcap", 1134, 9, 0),
+                new Summary.Output("kafka topic t", "kafka", 1091, 9, 0, 30, 13)));
+        assertTrue(books.balances(), "matched == written + refused + unacknowledged + the usual terms");
+        assertEquals(" written_pcap=1134 not_written_pcap=9 write_errors_pcap=0 written_kafka=1091"
+                + " not_written_kafka=9 write_errors_kafka=0 not_delivered_refused_kafka=30"
+                + " not_delivered_unacked_kafka=13", books.toStatsLine().substring(books.toStatsLine()
+                .indexOf(" written_pcap")));
+        String text = books.toText(false);
+        assertTrue(text.contains("30 events not delivered: refused by the Kafka client (buffer full or no broker):"
+                + " kafka topic t\n"), text);
+        assertTrue(text.contains("13 events not delivered: the broker did not acknowledge them: kafka topic t\n"),
+                text);
+        Summary oneShort = new Summary(PROGRAM, READER, List.of(
+                new Summary.Output("kafka topic t", "kafka", 1091, 9, 0, 30, 12)));
+        assertEquals(1, oneShort.unaccounted());
+    }
+
+    @Test
     void balancedBooksLeaveNothingUnaccounted() {
         assertEquals(0, BOOKS.unaccounted());
         assertTrue(BOOKS.balances());
