@@ -17,6 +17,7 @@ import dev.xdpdump.sink.OutputFormat;
 import dev.xdpdump.sink.Rotation;
 import dev.xdpdump.sink.UnwritableOutputException;
 import dev.xdpdump.sys.Capabilities;
+import dev.xdpdump.sys.UserAccount;
 import dev.xdpdump.sys.ErrnoException;
 import dev.xdpdump.sys.InterfaceWatch;
 import dev.xdpdump.sys.Interfaces;
@@ -51,6 +52,7 @@ final class CaptureCommand {
 
     int run() throws ErrnoException, IOException, CaptureFailure, UsageException {
         String expression = Expressions.text(options);
+        account(); // a user -Z cannot become says so before anything starts
         if (options.readFile() != null) {
             replay(expression, new StopSignal());
             return Main.OK;
@@ -112,6 +114,7 @@ final class CaptureCommand {
                 options.ringBytesPerCpu(), options.count(), filter == null ? null : filter.instructions());
         handleSignals(stop);
         try (Capture capture = Capture.start(settings, plans.outputs(), stop)) {
+            becomeUser();
             if (!capture.program().handlesFrags()) {
                 err.println("xdpdump: this kernel does not take the XDP multi-buffer (frags) flag; drivers with a"
                         + " jumbo MTU refuse native mode (Linux 5.18 or newer takes it)");
@@ -165,10 +168,45 @@ final class CaptureCommand {
         Plans plans = plans(InterfaceNames.none());
         handleSignals(stop);
         try (Replay replay = Replay.start(file, plans.outputs(), options.count(), options.snapLength(), stop)) {
+            becomeUser();
             err.println("reading from file " + file.name() + ", link-type EN10MB (Ethernet), snapshot length "
                     + options.snapLength() + " bytes");
             err.flush();
             return supervise(replay, stop, List.of(), (i, state, last) -> { }, plans.stdoutPipe(), file::name);
+        }
+    }
+
+    /** {@code -Z}'s account, or null without {@code -Z}. */
+    private UserAccount account() throws UsageException {
+        if (options.user() == null) {
+            return null;
+        }
+        UserAccount account = UserAccount.named(options.user());
+        if (account == null) {
+            throw new UsageException("-Z " + options.user() + ": no such user (see getent passwd)");
+        }
+        return account;
+    }
+
+    /**
+     * {@code -Z}: called once every privileged descriptor is open (program, maps, rings, links, netlink and ioctl
+     * sockets) and the outputs are open, so nothing after this needs a capability; files opened later are the
+     * user's.
+     */
+    private void becomeUser() throws UsageException, CaptureFailure {
+        UserAccount account = account();
+        if (account == null) {
+            return;
+        }
+        try {
+            account.become();
+        } catch (ErrnoException e) {
+            throw new CaptureFailure("-Z " + account.name() + ": " + e.getMessage()
+                    + "; xdpdump stops rather than go on with privileges", e);
+        }
+        if (options.verbose()) {
+            err.println("xdpdump: running as " + account.name() + " (uid " + account.uid() + ", gid "
+                    + account.gid() + ") from now on");
         }
     }
 

@@ -18,10 +18,12 @@ import java.util.List;
  * @param expressionFile {@code -F}: a file holding the expression, or null
  * @param outputs where events go, each fed the same events: at most one pcap file ({@code -w}) and at most one view
  *     on standard output (hex or json), never two on standard output; a file first
+ * @param user {@code -Z}: the user to become once every privileged file descriptor is open and the outputs are
+ *     open, or null to stay as started
  */
 record Options(Command command, List<String> interfaces, String readFile, String expression, String expressionFile,
                List<OutputSpec> outputs, long count, int snapLength, XdpMode mode, int ringBytesPerCpu,
-               boolean nanoseconds, boolean verbose, int statsSeconds, boolean jsonStats) {
+               boolean nanoseconds, boolean verbose, int statsSeconds, boolean jsonStats, String user) {
 
     enum Command { CAPTURE, DEMO, LIST_INTERFACES, PRINT_FILTER, HELP, VERSION }
 
@@ -109,6 +111,9 @@ record Options(Command command, List<String> interfaces, String readFile, String
             "  --nano                   pcap with nanosecond timestamps",
             "  --stats N                print the counters as one line on stderr every N seconds",
             "  --json-stats             json only: end the output with one {\"type\":\"stats\",...} record",
+            "  -Z USER                  once the program is attached and the outputs are open, become USER",
+            "                           (its uid, group and groups): no capabilities left; files opened",
+            "                           later (-C, -G) are created as USER",
             "  -n, -U                   accepted for tcpdump habits: names are never resolved, output is",
             "                           flushed after every batch",
             "  -v                       stack traces and full verifier logs on errors",
@@ -166,6 +171,7 @@ record Options(Command command, List<String> interfaces, String readFile, String
                 case "--nano" -> b.nanoseconds = true;
                 case "--stats" -> b.statsSeconds = (int) number(value(args, ++i, arg), arg, 1, MAX_STATS_SECONDS);
                 case "--json-stats" -> b.jsonStats = true;
+                case "-Z" -> b.user = value(args, ++i, arg);
                 case "-n", "-nn", "-U" -> { }
                 case "-v" -> b.verbose = true;
                 case "-h", "--help" -> b.command = Command.HELP;
@@ -187,6 +193,13 @@ record Options(Command command, List<String> interfaces, String readFile, String
                     break words;
                 }
             }
+        }
+        if (b.user != null && b.command == Command.DEMO) {
+            throw new UsageException("-Z does not go with demo: the demo removes its namespaces at the end, which"
+                    + " needs root");
+        }
+        if (b.user != null && b.user.isEmpty()) {
+            throw new UsageException("-Z needs a user name, not ''");
         }
         if (b.expression != null && b.expressionFile != null) {
             throw new UsageException("give the filter expression once: on the command line or with -F FILE");
@@ -232,6 +245,7 @@ record Options(Command command, List<String> interfaces, String readFile, String
         boolean verbose;
         int statsSeconds;
         boolean jsonStats;
+        String user;
 
         Builder() {}
 
@@ -250,11 +264,12 @@ record Options(Command command, List<String> interfaces, String readFile, String
             verbose = from.verbose;
             statsSeconds = from.statsSeconds;
             jsonStats = from.jsonStats;
+            user = from.user;
         }
 
         Options build() {
             return new Options(command, List.copyOf(interfaces), readFile, expression, expressionFile, outputs, count, snapLength, mode, ringBytesPerCpu,
-                    nanoseconds, verbose, statsSeconds, jsonStats);
+                    nanoseconds, verbose, statsSeconds, jsonStats, user);
         }
     }
 

@@ -41,6 +41,15 @@ class OptionsTest {
     }
 
     @Test
+    void dashZNamesTheUserToBecomeAndNotWithDemo() throws Exception {
+        assertEquals("nobody", parse("-Z", "nobody").user());
+        assertEquals(null, parse().user());
+        assertEquals("-Z needs a value; see xdpdump --help", usageError("-Z"));
+        assertEquals("-Z does not go with demo: the demo removes its namespaces at the end, which needs root",
+                usageError("demo", "-Z", "nobody"));
+    }
+
+    @Test
     void statsTakesSecondsAndJsonStatsNeedsJsonOutput() throws Exception {
         assertEquals(5, parse("--stats", "5").statsSeconds());
         assertTrue(parse("json", "--json-stats").jsonStats());
@@ -256,6 +265,9 @@ class OptionsTest {
                 + "  --nano                   pcap with nanosecond timestamps\n"
                 + "  --stats N                print the counters as one line on stderr every N seconds\n"
                 + "  --json-stats             json only: end the output with one {\"type\":\"stats\",...} record\n"
+                + "  -Z USER                  once the program is attached and the outputs are open, become USER\n"
+                + "                           (its uid, group and groups): no capabilities left; files opened\n"
+                + "                           later (-C, -G) are created as USER\n"
                 + "  -n, -U                   accepted for tcpdump habits: names are never resolved, output is\n"
                 + "                           flushed after every batch\n"
                 + "  -v                       stack traces and full verifier logs on errors\n"
