@@ -23,19 +23,20 @@ class PackageDoorsTest {
     private static final Path SOURCES = Path.of("src/main/java/dev/xdpdump");
 
     /** What each package may import besides the JDK and itself. */
-    private static final Map<String, List<String>> ALLOWED = Map.of(
-            "sys", List.of("jnr.", "com.kenai.jffi."),
-            "bpf", List.of("dev.xdpdump.sys."),
-            "perf", List.of("dev.xdpdump.sys.", "io.netty.buffer."),
-            "event", List.of("io.netty.buffer."),
-            "sink", List.of("dev.xdpdump.event."),
-            "pipeline", List.of("com.lmax.disruptor.", "io.netty.buffer.", "dev.xdpdump.bpf.", "dev.xdpdump.perf.",
-                    "dev.xdpdump.event.", "dev.xdpdump.sink.", "dev.xdpdump.sys."),
-            "lab", List.of("dev.xdpdump.sys."),
-            "pcapfile", List.of("org.pcap4j.", "dev.xdpdump.event."),
-            "filter", List.of("dev.xdpdump.sys."),
-            "cli", List.of("sun.misc.Signal", "dev.xdpdump.pipeline.", "dev.xdpdump.bpf.", "dev.xdpdump.sink.",
-                    "dev.xdpdump.lab.", "dev.xdpdump.sys.", "dev.xdpdump.pcapfile.", "dev.xdpdump.filter."));
+    private static final Map<String, List<String>> ALLOWED = Map.ofEntries(
+            Map.entry("sys", List.of("jnr.", "com.kenai.jffi.")),
+            Map.entry("bpf", List.of("dev.xdpdump.sys.")),
+            Map.entry("perf", List.of("dev.xdpdump.sys.", "io.netty.buffer.")),
+            Map.entry("event", List.of("io.netty.buffer.")),
+            Map.entry("sink", List.of("dev.xdpdump.event.")),
+            Map.entry("pipeline", List.of("com.lmax.disruptor.", "io.netty.buffer.", "dev.xdpdump.bpf.", "dev.xdpdump.perf.",
+                    "dev.xdpdump.event.", "dev.xdpdump.sink.", "dev.xdpdump.sys.")),
+            Map.entry("lab", List.of("dev.xdpdump.sys.")),
+            Map.entry("pcapfile", List.of("org.pcap4j.", "dev.xdpdump.event.")),
+            Map.entry("filter", List.of("dev.xdpdump.sys.")),
+            Map.entry("serve", List.of("dev.xdpdump.sink.", "dev.xdpdump.event.", "dev.xdpdump.sys.")),
+            Map.entry("cli", List.of("sun.misc.Signal", "dev.xdpdump.pipeline.", "dev.xdpdump.bpf.", "dev.xdpdump.sink.",
+                    "dev.xdpdump.lab.", "dev.xdpdump.sys.", "dev.xdpdump.pcapfile.", "dev.xdpdump.filter.")));
 
     static Stream<String> packages() throws IOException {
         try (Stream<Path> dirs = Files.list(SOURCES)) {
