@@ -68,4 +68,10 @@ public interface LibC {
 
     @SaveError
     int setuid(int uid);
+
+    @SaveError
+    int connect(int fd, long address, int length);
+
+    @SaveError
+    int shutdown(int fd, int how);
 }
