@@ -114,7 +114,13 @@ public final class UnixListener implements AutoCloseable {
 
     /** Waits for the next client. Throws once the listener is closed. */
     public UnixConnection accept() throws IOException {
-        UnixSocketChannel client = channel.accept();
+        UnixSocketChannel client;
+        try {
+            client = channel.accept();
+        } catch (java.nio.channels.NotYetBoundException | java.nio.channels.ClosedChannelException e) {
+            // jnr-unixsocket reports an accept that close woke (shutdown, then EINVAL) as "not yet bound".
+            throw new IOException("accept on " + path + ": listener closed", e);
+        }
         if (client == null) {
             throw new IOException("accept on " + path + ": listener closed");
         }
