@@ -18,6 +18,7 @@ import dev.xdpdump.sink.Rotation;
 import dev.xdpdump.sink.UnwritableOutputException;
 import dev.xdpdump.sys.Capabilities;
 import dev.xdpdump.sys.UserAccount;
+import dev.xdpdump.serve.ServingSink;
 import dev.xdpdump.sys.ErrnoException;
 import dev.xdpdump.sys.InterfaceWatch;
 import dev.xdpdump.sys.Interfaces;
@@ -29,6 +30,7 @@ import java.io.PrintStream;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -115,6 +117,10 @@ final class CaptureCommand {
         handleSignals(stop);
         try (Capture capture = Capture.start(settings, plans.outputs(), stop)) {
             becomeUser();
+            if (options.serving() != null && options.user() == null && serverUid() == 0) {
+                err.println("xdpdump: serving " + options.serving().path() + " while running privileged (as root);"
+                        + " -Z USER drops the privileges once the socket is bound");
+            }
             if (!capture.program().handlesFrags()) {
                 err.println("xdpdump: this kernel does not take the XDP multi-buffer (frags) flag; drivers with a"
                         + " jumbo MTU refuse native mode (Linux 5.18 or newer takes it)");
@@ -176,6 +182,18 @@ final class CaptureCommand {
         }
     }
 
+    /** The uid the server runs as once started: -Z's user, or the one it was started as. */
+    private int serverUid() throws IOException {
+        UserAccount account;
+        try {
+            account = account();
+        } catch (UsageException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        return account != null ? account.uid()
+                : (int) Files.getAttribute(Path.of("/proc/self"), "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    }
+
     /** {@code -Z}'s account, or null without {@code -Z}. */
     private UserAccount account() throws UsageException {
         if (options.user() == null) {
@@ -234,6 +252,12 @@ final class CaptureCommand {
                             options.jsonStats() && spec.format() == OutputFormat.JSON)
                     : spec.format().openRotating(spec.target(), spec.rotation(), rotated(spec),
                             options.snapLength(), options.nanoseconds(), names, books)));
+        }
+        Options.Serving serving = options.serving();
+        if (serving != null) {
+            plans.add(new Capture.OutputPlan("socket " + serving.path(), "serve", books -> ServingSink.open(
+                    Path.of(serving.path()), serving.group(), serverUid(), serving.maxClients(),
+                    options.snapLength(), options.nanoseconds(), names, err)));
         }
         return new Plans(plans, stdoutPipe);
     }

@@ -42,6 +42,7 @@ public final class Main {
                     yield OK;
                 }
                 case CAPTURE -> new CaptureCommand(options, err).run();
+                case CONNECT -> new ConnectCommand(options, err).run();
                 case DEMO -> new DemoCommand(options, err).run();
                 case LIST_INTERFACES -> InterfaceList.print(System.out);
                 case PRINT_FILTER -> Expressions.print(options, System.out);

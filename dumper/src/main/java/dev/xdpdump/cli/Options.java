@@ -23,9 +23,18 @@ import java.util.List;
  */
 record Options(Command command, List<String> interfaces, String readFile, String expression, String expressionFile,
                List<OutputSpec> outputs, long count, int snapLength, XdpMode mode, int ringBytesPerCpu,
-               boolean nanoseconds, boolean verbose, int statsSeconds, boolean jsonStats, String user) {
+               boolean nanoseconds, boolean verbose, int statsSeconds, boolean jsonStats, String user,
+               Serving serving, String connect) {
 
-    enum Command { CAPTURE, DEMO, LIST_INTERFACES, PRINT_FILTER, HELP, VERSION }
+    enum Command { CAPTURE, CONNECT, DEMO, LIST_INTERFACES, PRINT_FILTER, HELP, VERSION }
+
+    /**
+     * {@code --serve PATH}: the capture is also served on a Unix socket at {@code path}; null without it.
+     *
+     * @param group {@code --serve-group}: the socket file's group, whose members are served; null for none
+     * @param maxClients {@code --serve-max-clients}
+     */
+    record Serving(String path, String group, int maxClients) {}
 
     /**
      * One output: a format and where it goes ({@value Output#STDOUT} for standard output).
@@ -111,6 +120,14 @@ record Options(Command command, List<String> interfaces, String readFile, String
             "  --nano                   pcap with nanosecond timestamps",
             "  --stats N                print the counters as one line on stderr every N seconds",
             "  --json-stats             json only: end the output with one {\"type\":\"stats\",...} record",
+            "  --serve PATH             also serve the capture on a Unix socket at PATH (mode 0660): each",
+            "                           client asks for a format and gets the events from then on",
+            "                           (README: Sharing a capture)",
+            "  --serve-group GROUP      the socket file's group; its members are served (besides root and",
+            "                           the server's own user)",
+            "  --serve-max-clients N    clients served at once, 1-4096 (default 64)",
+            "  --connect PATH           be a client of xdpdump --serve PATH: hex, json, -w FILE (pcap),",
+            "                           -w - --pcapng, -c N as for a capture; needs no privileges",
             "  -Z USER                  once the program is attached and the outputs are open, become USER",
             "                           (its uid, group and groups): no capabilities left; files opened",
             "                           later (-C, -G) are created as USER",
@@ -137,6 +154,9 @@ record Options(Command command, List<String> interfaces, String readFile, String
         long fileMegabytes = 0;
         int periodSeconds = 0;
         int fileCount = 0;
+        String servePath = null;
+        String serveGroup = null;
+        int maxClients = 0;
         words:
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -172,6 +192,13 @@ record Options(Command command, List<String> interfaces, String readFile, String
                 case "--stats" -> b.statsSeconds = (int) number(value(args, ++i, arg), arg, 1, MAX_STATS_SECONDS);
                 case "--json-stats" -> b.jsonStats = true;
                 case "-Z" -> b.user = value(args, ++i, arg);
+                case "--serve" -> servePath = value(args, ++i, arg);
+                case "--serve-group" -> serveGroup = value(args, ++i, arg);
+                case "--serve-max-clients" -> maxClients = (int) number(value(args, ++i, arg), arg, 1, 4096);
+                case "--connect" -> {
+                    b.connect = value(args, ++i, arg);
+                    b.command = Command.CONNECT;
+                }
                 case "-n", "-nn", "-U" -> { }
                 case "-v" -> b.verbose = true;
                 case "-h", "--help" -> b.command = Command.HELP;
@@ -193,6 +220,27 @@ record Options(Command command, List<String> interfaces, String readFile, String
                     break words;
                 }
             }
+        }
+        if (servePath == null && (serveGroup != null || maxClients > 0)) {
+            throw new UsageException((serveGroup != null ? "--serve-group" : "--serve-max-clients")
+                    + " goes with --serve PATH; add --serve PATH");
+        }
+        if (servePath != null) {
+            if (servePath.isEmpty()) {
+                throw new UsageException("--serve needs a socket path, not ''");
+            }
+            if (b.connect != null) {
+                throw new UsageException("--serve serves a capture and --connect reads one; give one of them");
+            }
+            b.serving = new Serving(servePath, serveGroup, maxClients > 0 ? maxClients : 64);
+        }
+        if (b.connect != null && (b.readFile != null || !b.interfaces.isEmpty() || b.user != null
+                || b.expression != null || b.expressionFile != null)) {
+            throw new UsageException("--connect reads what a server captures; -i, -r, -Z and a filter expression"
+                    + " belong on the server's command line");
+        }
+        if (b.connect != null && b.connect.isEmpty()) {
+            throw new UsageException("--connect needs a socket path, not ''");
         }
         if (b.user != null && b.command == Command.DEMO) {
             throw new UsageException("-Z does not go with demo: the demo removes its namespaces at the end, which"
@@ -246,6 +294,8 @@ record Options(Command command, List<String> interfaces, String readFile, String
         int statsSeconds;
         boolean jsonStats;
         String user;
+        Serving serving;
+        String connect;
 
         Builder() {}
 
@@ -265,11 +315,13 @@ record Options(Command command, List<String> interfaces, String readFile, String
             statsSeconds = from.statsSeconds;
             jsonStats = from.jsonStats;
             user = from.user;
+            serving = from.serving;
+            connect = from.connect;
         }
 
         Options build() {
             return new Options(command, List.copyOf(interfaces), readFile, expression, expressionFile, outputs, count, snapLength, mode, ringBytesPerCpu,
-                    nanoseconds, verbose, statsSeconds, jsonStats, user);
+                    nanoseconds, verbose, statsSeconds, jsonStats, user, serving, connect);
         }
     }
 

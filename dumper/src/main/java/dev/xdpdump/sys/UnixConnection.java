@@ -58,6 +58,18 @@ public final class UnixConnection implements AutoCloseable {
         return channel.write(src);
     }
 
+    /**
+     * Shuts both directions (shutdown(2)) so a thread blocked in a read or write on this connection returns; any
+     * thread may call it, and a failure (already closed) is of no interest.
+     */
+    public void shutdown() {
+        try {
+            Native.LIBC.shutdown(channel.getFD(), 2);
+        } catch (RuntimeException e) {
+            // the descriptor is gone already: nothing is blocked on it
+        }
+    }
+
     @Override
     public void close() throws IOException {
         channel.close();
