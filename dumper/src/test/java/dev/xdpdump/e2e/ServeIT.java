@@ -166,6 +166,122 @@ class ServeIT {
         assertFalse(Files.exists(socket));
     }
 
+    /**
+     * 20 000 SYNs while one client reads nothing: the server's file and a reading client get every one, and the
+     * stalled client's books are exact: what it received plus what the server's notices say it dropped is what was
+     * sent after it connected (all of the burst). Exact on the books, not on timing: the drops themselves depend on
+     * how fast the burst goes; only that some happen (a hex stream of 20 000 events is larger than the 8 MiB buffer
+     * and the socket's).
+     */
+    @Test
+    void aStalledClientLosesOnlyItsOwnEventsAndItsBooksAddUp() throws Exception {
+        Privileges.requireCaptureCapabilities();
+        Command.requireInstalled(Tcpdump.PATH);
+        Path file = directory.resolve("server.pcap");
+        Path socket = directory.resolve("s.sock");
+        long sent;
+        String readerOut;
+        String serverText;
+        StringBuilder stalledText = new StringBuilder();
+        try (VethLab lab = Lab.create();
+             WatchedProcess server = Xdpdump.listening(lab, "-w", file.toString(), "--serve", socket.toString());
+             UnixConnection stalled = UnixConnection.connect(socket)) {
+            stalled.writeFully(ByteBuffer.wrap("xdpdump/1 hex\n".getBytes(StandardCharsets.US_ASCII)));
+            assertEquals("xdpdump/1 ok hex", line(stalled));
+            long connected = System.nanoTime();
+            try (WatchedProcess reader = connect("json")) {
+                try (SynBurst burst = SynBurst.start(lab, 4, 20_000, Duration.ofSeconds(7))) {
+                    sent = burst.await(Duration.ofSeconds(10));
+                }
+                assertEquals(20_000, sent, "the burst sent every SYN");
+                long stalledMillis = (System.nanoTime() - connected) / 1_000_000;
+                assertTrue(stalledMillis < 9000, "the burst ended before the server's 10 s stall bound: "
+                        + stalledMillis + " ms");
+                Thread reading = new Thread(() -> readAll(stalled, stalledText), "stalled-reader");
+                reading.start();
+                Thread.sleep(2000); // the reader drains its buffer
+                server.terminate();
+                assertEquals(0, server.awaitExit(Xdpdump.STOP_TIMEOUT), server.stderrText());
+                reading.join(10_000);
+                assertFalse(reading.isAlive(), "the stalled client's stream ended with the server");
+                assertEquals(0, reader.awaitExit(CLIENT_TIMEOUT), reader.stderrText());
+                readerOut = reader.stdoutText();
+            }
+            serverText = server.stderrText();
+        }
+        assertEquals(sent, Tcpdump.records(file), "the server's file has every SYN:\n" + serverText);
+        assertEquals(sent, ports(readerOut, JSON_PORTS).size(), "the reading client got every SYN");
+        assertFalse(readerOut.contains("\"type\":\"dropped\""), "and no drop notice");
+        String text = stalledText.toString();
+        long received = ports(text, HEX_PORTS).size();
+        long dropped = 0;
+        Matcher notice = Pattern.compile("(?m)^# xdpdump: (\\d+) events dropped for this client").matcher(text);
+        while (notice.find()) {
+            dropped += Long.parseLong(notice.group(1));
+        }
+        System.out.printf("stalled client: sent=%d received=%d dropped=%d%n", sent, received, dropped);
+        assertTrue(dropped > 0, "the stalled client lost events: received " + received);
+        assertEquals(sent, received + dropped, "received + dropped for it == sent after it connected");
+        assertTrue(serverText.contains(": " + received + " events sent, " + dropped + " dropped for it"),
+                "the server's books for it say the same:\n" + serverText);
+    }
+
+    /**
+     * Admission is a second gate behind the file mode: with the socket opened to everyone (chmod 0666, as an admin
+     * might), nobody outside --serve-group is refused with a line and logged by uid and pid; nobody with the group
+     * among its groups is served.
+     */
+    @Test
+    void aClientOutsideTheGroupIsRefusedAndLoggedOneInItIsServed() throws Exception {
+        Privileges.requireCaptureCapabilities();
+        Command.requireInstalled("/usr/bin/socat");
+        Command.requireInstalled("/usr/bin/setpriv");
+        Path socket = directory.resolve("s.sock");
+        Files.setPosixFilePermissions(directory, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (VethLab lab = Lab.create();
+             WatchedProcess server = Xdpdump.listening(lab, "-w", directory.resolve("f.pcap").toString(),
+                     "--serve", socket.toString(), "--serve-group", "users")) {
+            assertEquals(100, (int) Files.getAttribute(socket, "unix:gid"), "the socket file is in group users");
+            Files.setPosixFilePermissions(socket, java.nio.file.attribute.PosixFilePermissions.fromString(
+                    "rw-rw-rw-"));
+            Command.Result outsider = Command.run("bash", "-c", "printf 'xdpdump/1 json\\n' | /usr/bin/setpriv"
+                    + " --reuid=nobody --regid=nogroup --clear-groups /usr/bin/socat -t 1 - UNIX-CONNECT:" + socket);
+            assertTrue(outsider.stdoutText().startsWith("xdpdump/1 refused uid 65534 is not root"),
+                    outsider.describe());
+            server.awaitStderrLine(l -> l.startsWith("xdpdump: refused a client (pid ") && l.contains("uid 65534"),
+                    "the refusal logged", CLIENT_TIMEOUT);
+            try (WatchedProcess member = WatchedProcess.start("bash", "-c", "printf 'xdpdump/1 json\\n' |"
+                    + " /usr/bin/setpriv --reuid=nobody --regid=nogroup --groups=100 /usr/bin/socat -t 3 -"
+                    + " UNIX-CONNECT:" + socket)) {
+                Thread.sleep(500);
+                Lab.attempt(lab, phase(1));
+                assertEquals(0, member.awaitExit(CLIENT_TIMEOUT), member.stderrText());
+                String out = member.stdoutText();
+                assertTrue(out.startsWith("xdpdump/1 ok json\n"), out);
+                assertEquals(4, ports(out, JSON_PORTS).size(), out);
+            }
+            assertEquals(0, Xdpdump.interrupt(server), server.stderrText());
+        }
+    }
+
+    private static void readAll(UnixConnection c, StringBuilder into) {
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+        try {
+            while (true) {
+                buffer.clear();
+                int n = c.read(buffer);
+                if (n < 0) {
+                    return;
+                }
+                synchronized (into) {
+                    into.append(new String(buffer.array(), 0, n, StandardCharsets.ISO_8859_1));
+                }
+            }
+        } catch (IOException e) {
+            // the server cut it off: the books will say
+        }
+    }
+
     /** Starts {@code xdpdump --connect SOCKET ARGS} (as root, outside the lab) and waits until it is served. */
     private WatchedProcess connect(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Lab.launcher(), "--connect",
