@@ -256,7 +256,7 @@ final class CaptureCommand {
         Options.Serving serving = options.serving();
         if (serving != null) {
             plans.add(new Capture.OutputPlan("socket " + serving.path(), "serve", books -> ServingSink.open(
-                    Path.of(serving.path()), serving.group(), serverUid(), serving.maxClients(),
+                    Path.of(serving.path()), serving.group(), options.user(), serverUid(), serving.maxClients(),
                     options.snapLength(), options.nanoseconds(), names, err)));
         }
         return new Plans(plans, stdoutPipe);

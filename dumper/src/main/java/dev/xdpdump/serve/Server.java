@@ -171,7 +171,7 @@ public final class Server implements AutoCloseable {
                 waiting.add(client); // the queue hands the producer side over to the consumer
             }
             client.writeLoop();
-            remember(client.books());
+            remember(client.books()); // in both lists for a moment: the summary keeps one by id
             clients.remove(client);
         } finally {
             live.decrementAndGet();
@@ -296,18 +296,20 @@ public final class Server implements AutoCloseable {
     }
 
     private void printBooks() {
-        List<ClientBooks> all = new ArrayList<>();
+        java.util.TreeMap<Integer, ClientBooks> byId = new java.util.TreeMap<>();
+        for (Client c : clients) {
+            byId.put(c.id, c.books());
+        }
         long forgotten;
         long refusedCount;
         synchronized (leftBooks) {
-            all.addAll(leftBooks);
+            for (ClientBooks b : leftBooks) {
+                byId.put(b.id(), b); // a client that has left: its final books
+            }
             forgotten = booksForgotten;
             refusedCount = refused;
         }
-        for (Client c : clients) {
-            all.add(c.books());
-        }
-        all.sort(java.util.Comparator.comparingInt(ClientBooks::id));
+        List<ClientBooks> all = new ArrayList<>(byId.values());
         StringBuilder text = new StringBuilder();
         text.append("xdpdump: served ").append(all.size() + forgotten).append(" clients on ")
                 .append(listener.path()).append(", refused ").append(refusedCount).append('\n');

@@ -31,12 +31,14 @@ public final class ServingSink implements Sink {
     /**
      * Binds {@code path} and starts the server.
      *
+     * @param user the socket file's owner ({@code -Z}'s user), or null for the one running
+     *
      * @throws IOException when the socket cannot be bound (live server there, bad group, ...)
      */
-    public static ServingSink open(java.nio.file.Path path, String group, int serverUid, int maxClients,
-                                   int snapLength, boolean nanoseconds, InterfaceNames names, PrintStream log)
-            throws IOException {
-        UnixListener listener = UnixListener.bind(path, Math.max(maxClients, 256), group);
+    public static ServingSink open(java.nio.file.Path path, String group, String user, int serverUid,
+                                   int maxClients, int snapLength, boolean nanoseconds, InterfaceNames names,
+                                   PrintStream log) throws IOException {
+        UnixListener listener = UnixListener.bind(path, Math.max(maxClients, 256), group, user);
         try {
             // The group's gid is the one the socket file now has: no second look-up to disagree with the first.
             int groupGid = group == null ? -1

@@ -45,6 +45,14 @@ public final class UnixListener implements AutoCloseable {
      *     exist, a directory that cannot be written
      */
     public static UnixListener bind(Path path, int backlog, String group) throws IOException {
+        return bind(path, backlog, group, null);
+    }
+
+    /**
+     * As {@link #bind(Path, int, String)}, the socket file owned by {@code user} (the one {@code -Z} becomes), or by
+     * the creator for null.
+     */
+    public static UnixListener bind(Path path, int backlog, String group, String user) throws IOException {
         byte[] name = path.toString().getBytes(StandardCharsets.UTF_8);
         if (name.length >= SUN_PATH) {
             throw new IOException("socket path " + path + " is " + name.length + " bytes; a Unix socket path holds at"
@@ -68,6 +76,10 @@ public final class UnixListener implements AutoCloseable {
             if (owner != null) {
                 Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                         .setGroup(owner);
+            }
+            if (user != null) {
+                Files.setOwner(path, FileSystems.getDefault().getUserPrincipalLookupService()
+                        .lookupPrincipalByName(user));
             }
             Object key = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
                     LinkOption.NOFOLLOW_LINKS).fileKey();

@@ -282,6 +282,43 @@ class ServeIT {
         }
     }
 
+    /**
+     * {@code -Z nobody}: the socket file is nobody's, clients are served after the drop, {@code -c N} on a client
+     * stops it after exactly N events, and SIGTERM (the server now nobody) still removes the socket file.
+     */
+    @Test
+    void asNobodyTheServerServesAndAClientCountStopsExactly() throws Exception {
+        Privileges.requireCaptureCapabilities();
+        Path socket = directory.resolve("s.sock");
+        // nobody must be able to remove the socket file at the end.
+        Files.setPosixFilePermissions(directory, java.nio.file.attribute.PosixFilePermissions.fromString(
+                "rwxrwxrwx"));
+        try (VethLab lab = Lab.create();
+             WatchedProcess server = Xdpdump.listening(lab, "-Z", "nobody", "-w",
+                     directory.resolve("f.pcap").toString(), "--serve", socket.toString())) {
+            assertEquals(65534, (int) Files.getAttribute(socket, "unix:uid"), "the socket file is nobody's");
+            try (WatchedProcess counted = connect("json", "-c", "3");
+                 WatchedProcess all = connect("json")) {
+                Lab.attempt(lab, phase(1));
+                assertEquals(0, counted.awaitExit(CLIENT_TIMEOUT), counted.stderrText());
+                List<String> first = ports(counted.stdoutText(), JSON_PORTS);
+                assertEquals(3, first.size(), counted.stdoutText());
+                assertTrue(counted.stderrText().contains("xdpdump: 3 events received from "), counted.stderrText());
+                assertTrue(counted.stderrText().contains("count reached"), counted.stderrText());
+                Thread.sleep(500);
+                server.terminate();
+                assertEquals(0, server.awaitExit(Xdpdump.STOP_TIMEOUT), server.stderrText());
+                assertEquals(0, all.awaitExit(CLIENT_TIMEOUT), all.stderrText());
+                List<String> four = ports(all.stdoutText(), JSON_PORTS);
+                assertEquals(4, four.size(), all.stdoutText());
+                assertEquals(four.subList(0, 3), first, "the counted client got the first three");
+            }
+            assertFalse(server.stderrText().contains("running privileged"), server.stderrText());
+            assertTrue(server.stderrText().contains("count reached"), server.stderrText());
+        }
+        assertFalse(Files.exists(socket), "the server, as nobody, removed its socket file");
+    }
+
     /** Starts {@code xdpdump --connect SOCKET ARGS} (as root, outside the lab) and waits until it is served. */
     private WatchedProcess connect(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Lab.launcher(), "--connect",
