@@ -127,8 +127,8 @@ final class ConnectCommand {
         }
         err.println("xdpdump: " + counter.events() + " events received from " + path);
         err.println("xdpdump: " + counter.dropped() + " dropped for this client by the server"
-                + (spec.format() == OutputFormat.JSON || spec.format() == OutputFormat.HEX ? ""
-                        : " (pcap and pcapng carry no drop notice: the server's summary has this client's drops)"));
+                + (spec.format() != OutputFormat.PCAP ? ""
+                        : " (pcap carries no drop notice: the server's summary has this client's drops)"));
         err.println("xdpdump: " + ending);
         err.flush();
         return Main.OK;

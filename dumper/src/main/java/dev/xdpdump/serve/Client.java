@@ -75,7 +75,7 @@ final class Client {
         }
         if (buffer.droppedSinceNotice() > 0) {
             ByteBuffer notice = dropNotice(buffer.droppedSinceNotice(), buffer.eventsDropped());
-            if (notice != null && buffer.fits(notice.remaining() + chunk.remaining())) {
+            if (notice.remaining() > 0 && buffer.fits(notice.remaining() + chunk.remaining())) {
                 buffer.offer(notice, 0);
                 buffer.takeDroppedSinceNotice();
             }
@@ -96,7 +96,7 @@ final class Client {
             return;
         }
         ByteBuffer notice = dropNotice(buffer.droppedSinceNotice(), buffer.eventsDropped());
-        if (notice != null && buffer.offer(notice, 0)) {
+        if (notice.remaining() > 0 && buffer.offer(notice, 0)) {
             buffer.takeDroppedSinceNotice();
         }
         wake();
@@ -110,18 +110,39 @@ final class Client {
         }
     }
 
-    /**
-     * The in-band drop notice of this client's format: a JSON record, a hex comment line; null for pcap and pcapng
-     * (the client counts its drops from the server's books there). Allocates, but only when drops happened: once per
-     * batch at most.
-     */
     private ByteBuffer dropNotice(long dropped, long total) {
-        String text = switch (format) {
-            case JSON -> "{\"type\":\"dropped\",\"dropped\":" + dropped + ",\"dropped_total\":" + total + "}\n";
-            case HEX -> "# xdpdump: " + dropped + " events dropped for this client (" + total + " in all)\n";
+        byte[] bytes = dropNotice(format, dropped, total, System.currentTimeMillis() * 1_000_000L);
+        return ByteBuffer.wrap(bytes == null ? new byte[0] : bytes);
+    }
+
+    /**
+     * The in-band drop notice of {@code format}: a JSON record, a hex comment line, or for pcapng an Interface
+     * Statistics Block for interface 0 whose comment says it (Wireshark shows it; readers skip it); null for pcap,
+     * which has no block to carry it (the server's summary has the count). Allocates, but only when drops happened:
+     * once per batch at most.
+     */
+    static byte[] dropNotice(OutputFormat format, long dropped, long total, long nowNanos) {
+        String words = dropped + " events dropped for this client (" + total + " in all)";
+        return switch (format) {
+            case JSON -> ("{\"type\":\"dropped\",\"dropped\":" + dropped + ",\"dropped_total\":" + total + "}\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            case HEX -> ("# xdpdump: " + words + "\n").getBytes(StandardCharsets.US_ASCII);
+            case PCAPNG -> statisticsBlock("xdpdump: " + words, nowNanos);
             default -> null;
         };
-        return text == null ? null : ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** An ISB (block type 5) for interface 0 at {@code nanos} (the IDBs say nanosecond resolution), one comment. */
+    private static byte[] statisticsBlock(String comment, long nanos) {
+        byte[] text = comment.getBytes(StandardCharsets.UTF_8);
+        int padded = (text.length + 3) & ~3;
+        int length = 4 + 4 + 4 + 8 + 4 + padded + 4 + 4;
+        ByteBuffer block = ByteBuffer.allocate(length).order(java.nio.ByteOrder.nativeOrder());
+        block.putInt(5).putInt(length).putInt(0).putInt((int) (nanos >>> 32)).putInt((int) nanos);
+        block.putShort((short) 1).putShort((short) text.length).put(text);
+        block.position(block.position() + padded - text.length);
+        block.putShort((short) 0).putShort((short) 0).putInt(length);
+        return block.array();
     }
 
     /** The client has taken nothing for {@code limitNanos} while its buffer held bytes. Any thread. */

@@ -8,8 +8,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * The client side's books: walks the served stream as it arrives, in pieces of any size, and counts the events in
  * it and the drops the server's in-band notices report (JSON {@code {"type":"dropped",...}} records, hex {@code #}
- * lines). pcap records and pcapng enhanced packet blocks are counted by their headers; those formats carry no
- * notice, so their drops are 0 here and the server's summary has them.
+ * lines, pcapng statistics blocks with an {@code xdpdump: N events dropped} comment). pcap records and pcapng
+ * enhanced packet blocks are counted by their headers; pcap carries no notice, so its drops are 0 here and the
+ * server's summary has them.
  */
 public final class StreamCounter {
     private final OutputFormat format;
@@ -24,6 +25,9 @@ public final class StreamCounter {
     private final byte[] header = new byte[16];
     private int headerLength;
     private boolean pcapHeaderDone;
+    /** pcapng: the body of a short statistics block being collected, for its comment; null when skipping. */
+    private byte[] block;
+    private int blockLength;
 
     public StreamCounter(OutputFormat format) {
         this.format = format;
@@ -111,6 +115,13 @@ public final class StreamCounter {
     private void pcapng(byte b, ByteBuffer data, int i) {
         if (skip > 0) {
             skip--;
+            if (block != null) {
+                block[blockLength++] = b;
+                if (skip == 0) {
+                    dropped += noticeIn(block, blockLength);
+                    block = null;
+                }
+            }
             return;
         }
         header[headerLength++] = b;
@@ -122,7 +133,31 @@ public final class StreamCounter {
             }
             skip = length - 8;
             headerLength = 0;
+            if (type == 5 && length <= 1024 && length > 8) {
+                block = new byte[(int) length - 8];
+                blockLength = 0;
+            }
         }
+    }
+
+    /** Events a statistics block's {@code xdpdump: N events dropped} comment reports; 0 for any other block. */
+    private static long noticeIn(byte[] body, int length) {
+        int at = 12; // interface id, timestamp
+        while (at + 4 <= length) {
+            int code = (body[at] & 0xff) | (body[at + 1] & 0xff) << 8;
+            int size = (body[at + 2] & 0xff) | (body[at + 3] & 0xff) << 8;
+            if (code == 0 || at + 4 + size > length) {
+                return 0;
+            }
+            if (code == 1) {
+                String comment = new String(body, at + 4, size, StandardCharsets.UTF_8);
+                if (comment.startsWith("xdpdump: ") && comment.contains(" events dropped for this client")) {
+                    return number(comment, "xdpdump: ");
+                }
+            }
+            at += 4 + ((size + 3) & ~3);
+        }
+        return 0;
     }
 
     private long le32(int at) {
