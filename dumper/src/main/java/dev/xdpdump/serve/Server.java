@@ -28,8 +28,11 @@ public final class Server implements AutoCloseable {
     public static final int DEFAULT_MAX_CLIENTS = 64;
     static final long REQUEST_MILLIS = 2000;
     static final long STALL_MILLIS = 10_000;
-    /** Per client: about 8 MiB holds a few seconds of a busy capture in any format. */
-    static final int CLIENT_BUFFER_BYTES = 8 << 20;
+    /**
+     * Per client: 4 MiB holds about a second of a busy capture as JSON (10 000 events), more in pcap; the server's
+     * memory for clients is at most --serve-max-clients times this.
+     */
+    static final int CLIENT_BUFFER_BYTES = 4 << 20;
     /** Books of the clients that left, kept for the summary; older ones are only counted, so memory stays bounded. */
     private static final int BOOKS_KEPT = 1000;
 
