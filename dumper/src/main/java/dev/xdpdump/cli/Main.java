@@ -1,5 +1,6 @@
 package dev.xdpdump.cli;
 
+import dev.xdpdump.serve.ServeException;
 import dev.xdpdump.sink.UnwritableOutputException;
 import dev.xdpdump.sys.ErrnoException;
 import dev.xdpdump.sys.VerifierException;
@@ -54,7 +55,7 @@ public final class Main {
             err.println("xdpdump: " + e.getMessage() + "; the verifier's last words:");
             err.println(options.verbose() ? e.log() : e.tail(6));
             return FAILED;
-        } catch (ErrnoException | UnwritableOutputException | CaptureFailure e) {
+        } catch (ErrnoException | UnwritableOutputException | CaptureFailure | ServeException e) {
             err.println("xdpdump: " + e.getMessage());
             if (options.verbose()) {
                 e.printStackTrace(err);

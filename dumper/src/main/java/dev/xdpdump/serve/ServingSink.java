@@ -33,12 +33,17 @@ public final class ServingSink implements Sink {
      *
      * @param user the socket file's owner ({@code -Z}'s user), or null for the one running
      *
-     * @throws IOException when the socket cannot be bound (live server there, bad group, ...)
+     * @throws ServeException when the socket cannot be bound (live server there, bad group, ...)
      */
     public static ServingSink open(java.nio.file.Path path, String group, String user, int serverUid,
                                    int maxClients, int snapLength, boolean nanoseconds, InterfaceNames names,
                                    PrintStream log) throws IOException {
-        UnixListener listener = UnixListener.bind(path, Math.max(maxClients, 256), group, user);
+        UnixListener listener;
+        try {
+            listener = UnixListener.bind(path, Math.max(maxClients, 256), group, user);
+        } catch (IOException e) {
+            throw new ServeException("--serve " + path + ": " + e.getMessage(), e);
+        }
         try {
             // The group's gid is the one the socket file now has: no second look-up to disagree with the first.
             int groupGid = group == null ? -1

@@ -308,7 +308,20 @@ class ServeIT {
              WatchedProcess server = Xdpdump.listening(lab, "-Z", "nobody", "-w",
                      directory.resolve("f.pcap").toString(), "--serve", socket.toString())) {
             assertEquals(65534, (int) Files.getAttribute(socket, "unix:uid"), "the socket file is nobody's");
-            try (WatchedProcess counted = connect("json", "-c", "3");
+            Command.Result second = Xdpdump.run(null, "-r", directory.resolve("f.pcap").toString(), "-w",
+                    directory.resolve("g.pcap").toString(), "--serve", socket.toString());
+            assertEquals(1, second.exitCode(), second.describe());
+            assertTrue(second.stderr().contains("xdpdump: --serve " + socket + ": another server is listening on "
+                    + socket), second.describe());
+            assertTrue(Files.exists(socket), "the live server's socket file stays");
+            // Wireshark's way in: a FIFO fed by --connect -w - --pcapng (tshark reads it as Wireshark -k -i does).
+            Path fifo = directory.resolve("syns.fifo");
+            assertEquals(0, Command.run("mkfifo", fifo.toString()).exitCode());
+            try (WatchedProcess tshark = WatchedProcess.start("/usr/bin/tshark", "-r", fifo.toString(), "-T",
+                         "fields", "-e", "tcp.srcport");
+                 WatchedProcess feeder = served(WatchedProcess.start("bash", "-c", "exec \"$0\" --connect \"$1\""
+                         + " -w - --pcapng > \"$2\"", Lab.launcher(), socket.toString(), fifo.toString()));
+                 WatchedProcess counted = connect("json", "-c", "3");
                  WatchedProcess all = connect("json")) {
                 Lab.attempt(lab, phase(1));
                 assertEquals(0, counted.awaitExit(CLIENT_TIMEOUT), counted.stderrText());
@@ -320,7 +333,11 @@ class ServeIT {
                 server.terminate();
                 assertEquals(0, server.awaitExit(Xdpdump.STOP_TIMEOUT), server.stderrText());
                 assertEquals(0, all.awaitExit(CLIENT_TIMEOUT), all.stderrText());
+                assertEquals(0, feeder.awaitExit(CLIENT_TIMEOUT), feeder.stderrText());
+                assertEquals(0, tshark.awaitExit(CLIENT_TIMEOUT), tshark.stderrText());
                 List<String> four = ports(all.stdoutText(), JSON_PORTS);
+                assertEquals(four.stream().map(p -> p.substring(0, p.indexOf('>'))).toList(),
+                        tshark.stdoutText().lines().toList(), "tshark read the same four through the FIFO");
                 assertEquals(4, four.size(), all.stdoutText());
                 assertEquals(four.subList(0, 3), first, "the counted client got the first three");
             }
@@ -335,7 +352,11 @@ class ServeIT {
         List<String> command = new ArrayList<>(List.of(Lab.launcher(), "--connect",
                 directory.resolve("s.sock").toString()));
         command.addAll(List.of(args));
-        WatchedProcess client = WatchedProcess.start(command.toArray(String[]::new));
+        return served(WatchedProcess.start(command.toArray(String[]::new)));
+    }
+
+    /** Waits until a {@code --connect} client says it is served; kills it if it does not. */
+    private static WatchedProcess served(WatchedProcess client) throws Exception {
         try {
             client.awaitStderrLine("xdpdump: connected to ", CLIENT_TIMEOUT);
             // Served from the next batch on: the consumer takes a new client in at a batch's start.
