@@ -237,6 +237,39 @@ class ServeIT {
                 "the server's books for it say the same:\n" + serverText);
     }
 
+    /** A client that takes nothing for 10 s while bytes wait for it is disconnected, its books logged. */
+    @Test
+    void aClientStalledPastTenSecondsIsDisconnectedWithItsBooksLogged() throws Exception {
+        Privileges.requireCaptureCapabilities();
+        Path socket = directory.resolve("s.sock");
+        try (VethLab lab = Lab.create();
+             WatchedProcess server = Xdpdump.listening(lab, "-w", directory.resolve("f.pcap").toString(),
+                     "--serve", socket.toString());
+             UnixConnection stalled = UnixConnection.connect(socket)) {
+            stalled.writeFully(ByteBuffer.wrap("xdpdump/1 hex\n".getBytes(StandardCharsets.US_ASCII)));
+            assertEquals("xdpdump/1 ok hex", line(stalled));
+            // About 1.2 MB of hex: more than the socket takes, so bytes wait in the client's buffer.
+            try (SynBurst burst = SynBurst.start(lab, 2, 2000, Duration.ofSeconds(5))) {
+                assertEquals(2000, burst.await(Duration.ofSeconds(10)));
+            }
+            String line = server.awaitStderrLine(l -> l.contains("took nothing for 10 s; disconnected"),
+                    "the stalled client's disconnection", Duration.ofSeconds(15));
+            assertTrue(line.matches("xdpdump: client 1 \\(pid \\d+, uid 0\\) took nothing for 10 s; disconnected,"
+                    + " \\d+ events sent, \\d+ dropped for it"), line);
+            // Whatever reached its socket before the cut is still there; then the stream ends.
+            ByteBuffer rest = ByteBuffer.allocate(1 << 16);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            int n = 0;
+            while (n >= 0 && System.nanoTime() < deadline) {
+                rest.clear();
+                n = stalled.read(rest);
+            }
+            assertEquals(-1, n, "the server closed the stalled client's connection");
+            assertEquals(0, Xdpdump.interrupt(server), server.stderrText());
+            assertTrue(server.stderrText().contains("stalled (took nothing for 10 s)"), server.stderrText());
+        }
+    }
+
     /**
      * Admission is a second gate behind the file mode: with the socket opened to everyone (chmod 0666, as an admin
      * might), nobody outside --serve-group is refused with a line and logged by uid and pid; nobody with the group
