@@ -35,7 +35,8 @@ class PackageDoorsTest {
             Map.entry("pcapfile", List.of("org.pcap4j.", "dev.xdpdump.event.")),
             Map.entry("filter", List.of("dev.xdpdump.sys.")),
             Map.entry("serve", List.of("dev.xdpdump.sink.", "dev.xdpdump.event.", "dev.xdpdump.sys.")),
-            Map.entry("cli", List.of("sun.misc.Signal", "dev.xdpdump.serve.", "dev.xdpdump.pipeline.", "dev.xdpdump.bpf.", "dev.xdpdump.sink.",
+            Map.entry("cli", List.of("sun.misc.Signal", "dev.xdpdump.serve.",
+                    "dev.xdpdump.pipeline.", "dev.xdpdump.bpf.", "dev.xdpdump.sink.",
                     "dev.xdpdump.lab.", "dev.xdpdump.sys.", "dev.xdpdump.pcapfile.", "dev.xdpdump.filter.")));
 
     static Stream<String> packages() throws IOException {

@@ -314,7 +314,8 @@ class OptionsTest {
     @Test
     void serveOptionsWithoutServeOrWithConnectAreUsageErrors() {
         assertEquals("--serve-group goes with --serve PATH; add --serve PATH", usageError("--serve-group", "adm"));
-        assertEquals("--serve-max-clients goes with --serve PATH; add --serve PATH", usageError("--serve-max-clients", "3"));
+        assertEquals("--serve-max-clients goes with --serve PATH; add --serve PATH",
+                usageError("--serve-max-clients", "3"));
         assertEquals("--serve-max-clients takes a whole number from 1 to 4096, not '0'", usageError("--serve", "s",
                 "--serve-max-clients", "0"));
         assertEquals("--serve serves a capture and --connect reads one; give one of them", usageError("--serve", "s",

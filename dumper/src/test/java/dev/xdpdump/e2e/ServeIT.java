@@ -181,8 +181,8 @@ class ServeIT {
      * 20 000 SYNs while one client reads nothing: the server's file and a reading client get every one, and the
      * stalled client's books are exact: what it received plus what the server's notices say it dropped is what was
      * sent after it connected (all of the burst). Exact on the books, not on timing: the drops themselves depend on
-     * how fast the burst goes; only that some happen (a hex stream of 20 000 events, about 12 MB, is larger than the buffer
-     * and the socket's: 4 MiB).
+     * how fast the burst goes; only that some happen (a hex stream of 20 000 events, about 12 MB, is larger than the
+     * buffer, 4 MiB, and the socket's).
      */
     @Test
     void aStalledClientLosesOnlyItsOwnEventsAndItsBooksAddUp() throws Exception {
