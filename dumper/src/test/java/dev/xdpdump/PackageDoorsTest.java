@@ -35,9 +35,10 @@ class PackageDoorsTest {
             Map.entry("pcapfile", List.of("org.pcap4j.", "dev.xdpdump.event.")),
             Map.entry("filter", List.of("dev.xdpdump.sys.")),
             Map.entry("kafka", List.of("org.apache.kafka.", "dev.xdpdump.sink.", "dev.xdpdump.event.")),
+            Map.entry("serve", List.of("dev.xdpdump.sink.", "dev.xdpdump.event.", "dev.xdpdump.sys.")),
             Map.entry("cli", List.of("sun.misc.Signal", "dev.xdpdump.pipeline.", "dev.xdpdump.bpf.",
                     "dev.xdpdump.sink.", "dev.xdpdump.lab.", "dev.xdpdump.sys.", "dev.xdpdump.pcapfile.", "dev.xdpdump.filter.",
-                    "dev.xdpdump.kafka.")));
+                    "dev.xdpdump.kafka.", "dev.xdpdump.serve.")));
 
     static Stream<String> packages() throws IOException {
         try (Stream<Path> dirs = Files.list(SOURCES)) {

@@ -19,6 +19,8 @@ import dev.xdpdump.sink.OutputFormat;
 import dev.xdpdump.sink.Rotation;
 import dev.xdpdump.sink.UnwritableOutputException;
 import dev.xdpdump.sys.Capabilities;
+import dev.xdpdump.sys.UserAccount;
+import dev.xdpdump.serve.ServingSink;
 import dev.xdpdump.sys.ErrnoException;
 import dev.xdpdump.sys.InterfaceWatch;
 import dev.xdpdump.sys.Interfaces;
@@ -30,6 +32,7 @@ import java.io.PrintStream;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -53,6 +56,7 @@ final class CaptureCommand {
 
     int run() throws ErrnoException, IOException, CaptureFailure, UsageException {
         String expression = Expressions.text(options);
+        account(); // a user -Z cannot become says so before anything starts
         if (options.readFile() != null) {
             replay(expression, new StopSignal());
             return Main.OK;
@@ -115,6 +119,11 @@ final class CaptureCommand {
                 !options.unordered());
         handleSignals(stop);
         try (Capture capture = Capture.start(settings, plans.outputs(), stop)) {
+            becomeUser();
+            if (options.serving() != null && options.user() == null && serverUid() == 0) {
+                err.println("xdpdump: serving " + options.serving().path() + " while running privileged (as root);"
+                        + " -Z USER drops the privileges once the socket is bound");
+            }
             if (!capture.program().handlesFrags()) {
                 err.println("xdpdump: this kernel does not take the XDP multi-buffer (frags) flag; drivers with a"
                         + " jumbo MTU refuse native mode (Linux 5.18 or newer takes it)");
@@ -168,10 +177,57 @@ final class CaptureCommand {
         Plans plans = plans(InterfaceNames.none());
         handleSignals(stop);
         try (Replay replay = Replay.start(file, plans.outputs(), options.count(), options.snapLength(), stop)) {
+            becomeUser();
             err.println("reading from file " + file.name() + ", link-type EN10MB (Ethernet), snapshot length "
                     + options.snapLength() + " bytes");
             err.flush();
             return supervise(replay, stop, List.of(), (i, state, last) -> { }, plans.stdoutPipe(), file::name);
+        }
+    }
+
+    /** The uid the server runs as once started: -Z's user, or the one it was started as. */
+    private int serverUid() throws IOException {
+        UserAccount account;
+        try {
+            account = account();
+        } catch (UsageException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        return account != null ? account.uid()
+                : (int) Files.getAttribute(Path.of("/proc/self"), "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** {@code -Z}'s account, or null without {@code -Z}. */
+    private UserAccount account() throws UsageException {
+        if (options.user() == null) {
+            return null;
+        }
+        UserAccount account = UserAccount.named(options.user());
+        if (account == null) {
+            throw new UsageException("-Z " + options.user() + ": no such user (see getent passwd)");
+        }
+        return account;
+    }
+
+    /**
+     * {@code -Z}: called once every privileged descriptor is open (program, maps, rings, links, netlink and ioctl
+     * sockets) and the outputs are open, so nothing after this needs a capability; files opened later are the
+     * user's.
+     */
+    private void becomeUser() throws UsageException, CaptureFailure {
+        UserAccount account = account();
+        if (account == null) {
+            return;
+        }
+        try {
+            account.become();
+        } catch (ErrnoException e) {
+            throw new CaptureFailure("-Z " + account.name() + ": " + e.getMessage()
+                    + "; xdpdump stops rather than go on with privileges", e);
+        }
+        if (options.verbose()) {
+            err.println("xdpdump: running as " + account.name() + " (uid " + account.uid() + ", gid "
+                    + account.gid() + ") from now on");
         }
     }
 
@@ -202,6 +258,12 @@ final class CaptureCommand {
         }
         if (options.kafka() != null) {
             plans.add(kafkaPlan(options.kafka(), names));
+        }
+        Options.Serving serving = options.serving();
+        if (serving != null) {
+            plans.add(new Capture.OutputPlan("socket " + serving.path(), "serve", books -> ServingSink.open(
+                    Path.of(serving.path()), serving.group(), options.user(), serverUid(), serving.maxClients(),
+                    options.snapLength(), options.nanoseconds(), names, err)));
         }
         return new Plans(plans, stdoutPipe);
     }

@@ -1,5 +1,6 @@
 package dev.xdpdump.cli;
 
+import dev.xdpdump.serve.ServeException;
 import dev.xdpdump.sink.UnwritableOutputException;
 import dev.xdpdump.sys.ErrnoException;
 import dev.xdpdump.sys.VerifierException;
@@ -47,6 +48,7 @@ public final class Main {
                 yield OK;
             }
             case CAPTURE -> new CaptureCommand(options, err).run();
+            case CONNECT -> new ConnectCommand(options, err).run();
             case DEMO -> new DemoCommand(options, err).run();
             case LIST_INTERFACES -> InterfaceList.print(System.out);
             case PRINT_FILTER -> Expressions.print(options, System.out);
@@ -69,7 +71,7 @@ public final class Main {
             err.println("xdpdump: " + e.getMessage() + "; the verifier's last words:");
             err.println(verbose ? e.log() : e.tail(6));
             return FAILED;
-        } catch (ErrnoException | UnwritableOutputException | CaptureFailure e) {
+        } catch (ErrnoException | UnwritableOutputException | CaptureFailure | ServeException e) {
             err.println("xdpdump: " + e.getMessage());
             if (verbose) {
                 e.printStackTrace(err);

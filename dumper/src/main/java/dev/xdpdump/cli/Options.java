@@ -22,13 +22,23 @@ import java.util.Map;
  * @param unordered {@code --unordered}: events in the order the rings are drained, not timestamp order across CPUs
  * @param outputs where events go, each fed the same events: at most one pcap file ({@code -w}) and at most one view
  *     on standard output (hex or json), never two on standard output; a file first
+ * @param user {@code -Z}: the user to become once every privileged file descriptor is open and the outputs are
+ *     open, or null to stay as started
  */
 record Options(Command command, List<String> interfaces, String readFile, String expression, String expressionFile,
                List<OutputSpec> outputs, long count, int snapLength, XdpMode mode, int ringBytesPerCpu,
                boolean nanoseconds, boolean verbose, int statsSeconds, boolean jsonStats, boolean unordered,
-               KafkaSpec kafka) {
+               KafkaSpec kafka, String user, Serving serving, String connect) {
 
-    enum Command { CAPTURE, DEMO, LIST_INTERFACES, PRINT_FILTER, HELP, VERSION }
+    enum Command { CAPTURE, CONNECT, DEMO, LIST_INTERFACES, PRINT_FILTER, HELP, VERSION }
+
+    /**
+     * {@code --serve PATH}: the capture is also served on a Unix socket at {@code path}; null without it.
+     *
+     * @param group {@code --serve-group}: the socket file's group, whose members are served; null for none
+     * @param maxClients {@code --serve-max-clients}
+     */
+    record Serving(String path, String group, int maxClients) {}
 
     /**
      * One output: a format and where it goes ({@value Output#STDOUT} for standard output).
@@ -137,6 +147,17 @@ record Options(Command command, List<String> interfaces, String readFile, String
             "  --kafka-stats-topic T    where the stats records go (default: --topic), at exit and --stats N",
             "  --host-id NAME           the host's name in records and headers (default: the hostname)",
             "  --kafka-opt KEY=VALUE    a producer setting (TLS, SASL, acks, compression), repeatable",
+            "  --serve PATH             also serve the capture on a Unix socket at PATH (mode 0660): each",
+            "                           client asks for a format and gets the events from then on",
+            "                           (README: Sharing a capture)",
+            "  --serve-group GROUP      the socket file's group; its members are served (besides root and",
+            "                           the server's own user)",
+            "  --serve-max-clients N    clients served at once, 1-4096 (default 64)",
+            "  --connect PATH           be a client of xdpdump --serve PATH: hex, json, -w FILE (pcap),",
+            "                           -w - --pcapng, -c N as for a capture; needs no privileges",
+            "  -Z USER                  once the program is attached and the outputs are open, become USER",
+            "                           (its uid, group and groups): no capabilities left; files opened",
+            "                           later (-C, -G) are created as USER",
             "  -n, -U                   accepted for tcpdump habits: names are never resolved, output is",
             "                           flushed after every batch",
             "  -v                       stack traces and full verifier logs on errors",
@@ -167,6 +188,9 @@ record Options(Command command, List<String> interfaces, String readFile, String
         String kafkaStatsTopic = null;
         String hostId = null;
         Map<String, String> kafkaOptions = new LinkedHashMap<>();
+        String servePath = null;
+        String serveGroup = null;
+        int maxClients = 0;
         words:
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -207,6 +231,14 @@ record Options(Command command, List<String> interfaces, String readFile, String
                 case "--kafka-stats-topic" -> kafkaStatsTopic = value(args, ++i, arg);
                 case "--host-id" -> hostId = value(args, ++i, arg);
                 case "--kafka-opt" -> kafkaOption(kafkaOptions, value(args, ++i, arg));
+                case "-Z" -> b.user = value(args, ++i, arg);
+                case "--serve" -> servePath = value(args, ++i, arg);
+                case "--serve-group" -> serveGroup = value(args, ++i, arg);
+                case "--serve-max-clients" -> maxClients = (int) number(value(args, ++i, arg), arg, 1, 4096);
+                case "--connect" -> {
+                    b.connect = value(args, ++i, arg);
+                    b.command = Command.CONNECT;
+                }
                 case "-n", "-nn", "-U" -> { }
                 case "-v" -> b.verbose = true;
                 case "-h", "--help" -> b.command = Command.HELP;
@@ -228,6 +260,34 @@ record Options(Command command, List<String> interfaces, String readFile, String
                     break words;
                 }
             }
+        }
+        if (servePath == null && (serveGroup != null || maxClients > 0)) {
+            throw new UsageException((serveGroup != null ? "--serve-group" : "--serve-max-clients")
+                    + " goes with --serve PATH; add --serve PATH");
+        }
+        if (servePath != null) {
+            if (servePath.isEmpty()) {
+                throw new UsageException("--serve needs a socket path, not ''");
+            }
+            if (b.connect != null) {
+                throw new UsageException("--serve serves a capture and --connect reads one; give one of them");
+            }
+            b.serving = new Serving(servePath, serveGroup, maxClients > 0 ? maxClients : 64);
+        }
+        if (b.connect != null && (b.readFile != null || !b.interfaces.isEmpty() || b.user != null
+                || b.expression != null || b.expressionFile != null)) {
+            throw new UsageException("--connect reads what a server captures; -i, -r, -Z and a filter expression"
+                    + " belong on the server's command line");
+        }
+        if (b.connect != null && b.connect.isEmpty()) {
+            throw new UsageException("--connect needs a socket path, not ''");
+        }
+        if (b.user != null && b.command == Command.DEMO) {
+            throw new UsageException("-Z does not go with demo: the demo removes its namespaces at the end, which"
+                    + " needs root");
+        }
+        if (b.user != null && b.user.isEmpty()) {
+            throw new UsageException("-Z needs a user name, not ''");
         }
         if (b.expression != null && b.expressionFile != null) {
             throw new UsageException("give the filter expression once: on the command line or with -F FILE");
@@ -279,6 +339,9 @@ record Options(Command command, List<String> interfaces, String readFile, String
         boolean jsonStats;
         boolean unordered;
         KafkaSpec kafka;
+        String user;
+        Serving serving;
+        String connect;
 
         Builder() {}
 
@@ -299,11 +362,15 @@ record Options(Command command, List<String> interfaces, String readFile, String
             jsonStats = from.jsonStats;
             unordered = from.unordered;
             kafka = from.kafka;
+            user = from.user;
+            serving = from.serving;
+            connect = from.connect;
         }
 
         Options build() {
             return new Options(command, List.copyOf(interfaces), readFile, expression, expressionFile, outputs, count, snapLength, mode, ringBytesPerCpu,
-                    nanoseconds, verbose, statsSeconds, jsonStats, unordered, kafka);
+                    nanoseconds, verbose, statsSeconds, jsonStats, unordered, kafka,
+                    user, serving, connect);
         }
     }
 

@@ -108,7 +108,8 @@ public enum OutputFormat {
         return build(output, snapLength, nanoseconds, interfaceNames, false);
     }
 
-    private Sink build(Output output, int snapLength, boolean nanoseconds, InterfaceNames interfaceNames,
+    /** As {@link #build(Output, int, boolean, InterfaceNames)}; {@code statsRecord}: JSON ends with the books. */
+    public Sink build(Output output, int snapLength, boolean nanoseconds, InterfaceNames interfaceNames,
                        boolean statsRecord) throws IOException {
         try {
             switch (this) {

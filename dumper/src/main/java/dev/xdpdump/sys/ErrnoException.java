@@ -25,6 +25,7 @@ public class ErrnoException extends IOException {
     public static final int ERANGE = 34;
     public static final int ENOSYS = 38;
     public static final int EOPNOTSUPP = 95;
+    public static final int ECONNREFUSED = 111;
 
     private final String operation;
     private final int errno;
@@ -68,6 +69,7 @@ public class ErrnoException extends IOException {
             case ERANGE: return "ERANGE (result out of range)";
             case ENOSYS: return "ENOSYS (function not implemented)";
             case EOPNOTSUPP: return "EOPNOTSUPP (operation not supported)";
+            case ECONNREFUSED: return "ECONNREFUSED (connection refused)";
             default: return "errno " + errno;
         }
     }

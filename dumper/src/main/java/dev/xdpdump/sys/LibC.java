@@ -55,4 +55,23 @@ public interface LibC {
 
     @SaveError
     long recv(int fd, long buf, long len, int flags);
+
+    /** The passwd entry's address (struct passwd, static storage), 0 when there is none; errno only on failure. */
+    @SaveError
+    long getpwnam(String name);
+
+    @SaveError
+    int initgroups(String user, int group);
+
+    @SaveError
+    int setgid(int gid);
+
+    @SaveError
+    int setuid(int uid);
+
+    @SaveError
+    int connect(int fd, long address, int length);
+
+    @SaveError
+    int shutdown(int fd, int how);
 }

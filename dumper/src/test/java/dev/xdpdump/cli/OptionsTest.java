@@ -12,6 +12,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,15 @@ class OptionsTest {
         assertTrue(parse("-i", "eth0", "--unordered").unordered());
         assertEquals("--unordered is for live capture; -r always writes a file's packets in file order",
                 usageError("-r", "x.pcap", "--unordered"));
+    }
+
+    @Test
+    void dashZNamesTheUserToBecomeAndNotWithDemo() throws Exception {
+        assertEquals("nobody", parse("-Z", "nobody").user());
+        assertEquals(null, parse().user());
+        assertEquals("-Z needs a value; see xdpdump --help", usageError("-Z"));
+        assertEquals("-Z does not go with demo: the demo removes its namespaces at the end, which needs root",
+                usageError("demo", "-Z", "nobody"));
     }
 
     @Test
@@ -293,6 +303,17 @@ class OptionsTest {
                 + "  --kafka-stats-topic T    where the stats records go (default: --topic), at exit and --stats N\n"
                 + "  --host-id NAME           the host's name in records and headers (default: the hostname)\n"
                 + "  --kafka-opt KEY=VALUE    a producer setting (TLS, SASL, acks, compression), repeatable\n"
+                + "  --serve PATH             also serve the capture on a Unix socket at PATH (mode 0660): each\n"
+                + "                           client asks for a format and gets the events from then on\n"
+                + "                           (README: Sharing a capture)\n"
+                + "  --serve-group GROUP      the socket file's group; its members are served (besides root and\n"
+                + "                           the server's own user)\n"
+                + "  --serve-max-clients N    clients served at once, 1-4096 (default 64)\n"
+                + "  --connect PATH           be a client of xdpdump --serve PATH: hex, json, -w FILE (pcap),\n"
+                + "                           -w - --pcapng, -c N as for a capture; needs no privileges\n"
+                + "  -Z USER                  once the program is attached and the outputs are open, become USER\n"
+                + "                           (its uid, group and groups): no capabilities left; files opened\n"
+                + "                           later (-C, -G) are created as USER\n"
                 + "  -n, -U                   accepted for tcpdump habits: names are never resolved, output is\n"
                 + "                           flushed after every batch\n"
                 + "  -v                       stack traces and full verifier logs on errors\n"
@@ -318,5 +339,36 @@ class OptionsTest {
         assertEquals(Main.USAGE, status);
         String text = err.toString(StandardCharsets.UTF_8);
         assertEquals("xdpdump: -s takes a whole number from 1 to 65535, not 'x'\n", text);
+    }
+
+    @Test
+    void serveTakesAPathAGroupAndAClientLimit() throws UsageException {
+        Options o = Options.parse(List.of("-w", "f.pcap", "--serve", "/run/x.sock", "--serve-group", "adm",
+                "--serve-max-clients", "8"));
+        assertEquals(new Options.Serving("/run/x.sock", "adm", 8), o.serving());
+        assertEquals(64, Options.parse(List.of("--serve", "/run/x.sock")).serving().maxClients());
+        assertNull(Options.parse(List.of("json")).serving());
+    }
+
+    @Test
+    void serveOptionsWithoutServeOrWithConnectAreUsageErrors() {
+        assertEquals("--serve-group goes with --serve PATH; add --serve PATH", usageError("--serve-group", "adm"));
+        assertEquals("--serve-max-clients goes with --serve PATH; add --serve PATH",
+                usageError("--serve-max-clients", "3"));
+        assertEquals("--serve-max-clients takes a whole number from 1 to 4096, not '0'", usageError("--serve", "s",
+                "--serve-max-clients", "0"));
+        assertEquals("--serve serves a capture and --connect reads one; give one of them", usageError("--serve", "s",
+                "--connect", "s"));
+        assertEquals("--connect reads what a server captures; -i, -r, -Z and a filter expression belong on the"
+                + " server's command line", usageError("--connect", "s", "-i", "eth0"));
+    }
+
+    @Test
+    void connectIsACommandWithTheCaptureOutputs() throws UsageException {
+        Options o = Options.parse(List.of("--connect", "/run/x.sock", "-w", "-", "--pcapng", "-c", "5"));
+        assertEquals(Options.Command.CONNECT, o.command());
+        assertEquals("/run/x.sock", o.connect());
+        assertEquals(List.of(new Options.OutputSpec(OutputFormat.PCAPNG, "-")), o.outputs());
+        assertEquals(5, o.count());
     }
 }
