@@ -28,13 +28,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Each event as one Kafka record: the value is the json output's line (without its newline) with a {@code host} key
  * added, the key is the source address as text (one source's requests stay in one partition, in order), the headers
  * {@code host} and {@code iface} name where it was captured. Stats records ({@code "type":"stats"}, keyed by host) go
- * to the stats topic at the end and, with {@code --stats N}, every N seconds while events flow.
+ * to the stats topic at the end and, with {@code --stats N}, every N seconds, traffic or not: a quiet host still
+ * says it is there and has lost nothing.
  *
  * <p>The capture never waits for Kafka: {@code max.block.ms} is 0, so {@code send} returns at once and a record the
  * client's bounded buffer ({@code buffer.memory}) cannot take is refused and counted, as is one sent while the client
@@ -93,7 +97,8 @@ public final class KafkaSink implements Sink, DeliveryBooks {
     private Totals.Source books;
     /** Set by {@link #finish}: close gives the client what is left of the same {@link #CLOSE_TIMEOUT}. */
     private long closeDeadline;
-    private long nextStatsNanos;
+    /** Sends the periodic stats records on a timer of its own, so a host that sees no SYN still reports. */
+    private ScheduledExecutorService statsTimer;
     private boolean closed;
 
     private KafkaSink(Settings settings, Producer<byte[], byte[]> producer, InterfaceNames interfaceNames) {
@@ -174,10 +179,40 @@ public final class KafkaSink implements Sink, DeliveryBooks {
         }
     }
 
-    /** The books while capturing, for the periodic stats records; read on this sink's thread. */
+    /**
+     * The books while capturing, for the periodic stats records: from then on one goes out every {@code --stats N}
+     * seconds from a timer thread (the producer is thread-safe, and the books are read as the stats line reads them).
+     */
     public void statsFrom(Totals.Source source) {
         this.books = source;
-        this.nextStatsNanos = System.nanoTime() + settings.statsSeconds() * 1_000_000_000L;
+        if (settings.statsSeconds() > 0 && statsTimer == null) {
+            statsTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "xdpdump-kafka-stats");
+                thread.setDaemon(true);
+                return thread;
+            });
+            statsTimer.scheduleAtFixedRate(this::sendPeriodicStats, settings.statsSeconds(), settings.statsSeconds(),
+                    TimeUnit.SECONDS);
+        }
+    }
+
+    private void sendPeriodicStats() {
+        Totals now = books.now();
+        if (now != null) {
+            sendStats(now, null);
+        }
+    }
+
+    /** Ends the periodic stats records, waiting for one being sent, so the last record is the last one. */
+    private void stopStatsTimer() {
+        if (statsTimer != null) {
+            statsTimer.shutdown();
+            try {
+                statsTimer.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override
@@ -255,16 +290,9 @@ public final class KafkaSink implements Sink, DeliveryBooks {
         return (List<Header>[]) new List<?>[n];
     }
 
-    /** Sends the periodic stats record when due; the client batches and sends by itself. */
+    /** Nothing to do: the client batches and sends by itself, and the stats records have their own timer. */
     @Override
     public void flush() {
-        if (books != null && settings.statsSeconds() > 0 && System.nanoTime() - nextStatsNanos >= 0) {
-            nextStatsNanos += settings.statsSeconds() * 1_000_000_000L;
-            Totals now = books.now();
-            if (now != null) {
-                sendStats(now, null);
-            }
-        }
     }
 
     /**
@@ -273,6 +301,7 @@ public final class KafkaSink implements Sink, DeliveryBooks {
      */
     @Override
     public void finish(Totals totals) {
+        stopStatsTimer();
         long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
         closeDeadline = deadline;
         while (inFlight() > 0 && System.nanoTime() - deadline < 0) {
@@ -348,6 +377,7 @@ public final class KafkaSink implements Sink, DeliveryBooks {
             return;
         }
         closed = true;
+        stopStatsTimer();
         long left = closeDeadline == 0 ? CLOSE_TIMEOUT.toNanos() : closeDeadline - System.nanoTime();
         producer.close(Duration.ofNanos(Math.max(left, Duration.ofSeconds(1).toNanos())));
     }

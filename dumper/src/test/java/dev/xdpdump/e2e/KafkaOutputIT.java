@@ -188,6 +188,31 @@ class KafkaOutputIT {
         assertEquals(0, unaccounted(last, "_kafka"), "the last stats record balances: " + stats.get(stats.size() - 1));
     }
 
+    /**
+     * A host that sees no SYN still sends its stats record every --stats N seconds, so a consumer can tell "no SYNs"
+     * from "no capture": three seconds of silence with --stats 1 give periodic records and the last one, all zero.
+     */
+    @Test
+    void aQuietHostStillSendsItsStatsRecords() throws Exception {
+        String topic = "syn-quiet";
+        try (VethLab lab = Lab.create()) {
+            broker.reachFrom(lab.captureNamespace());
+            try (WatchedProcess xdpdump = Xdpdump.listening(lab, "--kafka", broker.bootstrap(), "--topic", topic,
+                    "--host-id", "quiet", "--stats", "1")) {
+                Thread.sleep(3500);
+                assertEquals(0, Xdpdump.interrupt(xdpdump), xdpdump.stderrText());
+            }
+        }
+        List<ConsumerRecord<byte[], byte[]>> records = broker.read(topic, r -> r.size() >= 3, READ_TIMEOUT);
+        List<String> stats = records.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+        assertTrue(stats.size() >= 3, "periodic stats records without traffic, and the last one: " + stats);
+        for (String record : stats) {
+            assertTrue(record.startsWith("{\"type\":\"stats\",\"host\":\"quiet\""), record);
+            assertEquals(0L, numbers(record).get("matched"), record);
+            assertEquals(0, unaccounted(numbers(record), ""), record);
+        }
+    }
+
     @Test
     void brokerDownAtStartIsOneLineAndExitOneAndTheFileIsLeftAlone(@TempDir Path directory) throws Exception {
         Path file = directory.resolve("kept.pcap");
