@@ -2,6 +2,7 @@ package dev.xdpdump.sink;
 
 import dev.xdpdump.event.CaptureEvent;
 import dev.xdpdump.event.FrameFields;
+import dev.xdpdump.event.TcpOptions;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,26 @@ public final class JsonSink extends BufferedSink {
     private static final byte[] WIN = ascii(",\"win\":");
     private static final byte[] TTL = ascii(",\"ttl\":");
     private static final byte[] IP6_EXT = ascii(",\"ip6_ext\":");
+    private static final byte[] IP_ID = ascii(",\"ip_id\":");
+    private static final byte[] DF = ascii(",\"df\":");
+    private static final byte[] TOS = ascii(",\"tos\":");
+    private static final byte[] IP_OPTS_LEN = ascii(",\"ip_opts_len\":");
+    private static final byte[] FLOW = ascii(",\"flow\":");
+    private static final byte[] ITTL = ascii(",\"ittl\":");
+    private static final byte[] HOPS = ascii(",\"hops\":");
+    private static final byte[] ACK = ascii(",\"ack\":");
+    private static final byte[] URP = ascii(",\"urp\":");
+    private static final byte[] OPTS = ascii(",\"opts\":");
+    private static final byte[] MSS = ascii(",\"mss\":");
+    private static final byte[] WSCALE = ascii(",\"wscale\":");
+    private static final byte[] SACK_OK = ascii(",\"sack_ok\":");
+    private static final byte[] TS_VAL = ascii(",\"ts_val\":");
+    private static final byte[] TS_ECR = ascii(",\"ts_ecr\":");
+    private static final byte[] PAYLOAD_LEN = ascii(",\"payload_len\":");
+    private static final byte[] P0F = ascii(",\"p0f\":");
+    private static final byte[] MUONFP = ascii(",\"muonfp\":");
+    private static final byte[] TRUE = ascii("true");
+    private static final byte[] FALSE = ascii("false");
     private static final byte[] LEN = ascii(",\"len\":");
     private static final byte[] CAPLEN = ascii(",\"caplen\":");
     private static final byte[] DATA = ascii(",\"data\":\"");
@@ -108,6 +129,7 @@ public final class JsonSink extends BufferedSink {
         writeNumber(out, f.hasTtl(), f.ttl());
         out.writeBytes(IP6_EXT);
         writeExtensions(out, f);
+        writeFingerprint(out, f);
         out.writeBytes(LEN).writeDecimal(event.wireLength() & 0xffffffffL);
         int captured = event.capturedLength();
         out.writeBytes(CAPLEN).writeDecimal(captured);
@@ -160,6 +182,72 @@ public final class JsonSink extends BufferedSink {
             out.writeDecimal(f.ipv6Extension(i));
         }
         out.writeByte(']');
+    }
+
+    /** The keys behind p0f and MuonFP; see the README's "JSON fields" for each one's null rule. */
+    private static void writeFingerprint(OutputBuffer out, FrameFields f) {
+        boolean v4 = f.ipVersion() == 4;
+        out.writeBytes(IP_ID);
+        writeNumber(out, v4 && f.hasIpId(), f.ipId());
+        out.writeBytes(DF);
+        writeBoolean(out, v4 && f.hasIpFlags(), f.df());
+        out.writeBytes(TOS);
+        writeNumber(out, f.hasTos(), f.tos());
+        out.writeBytes(IP_OPTS_LEN);
+        writeNumber(out, f.hasIpOptsLength(), f.ipOptsLength());
+        out.writeBytes(FLOW);
+        writeNumber(out, f.ipVersion() == 6 && f.hasFlow(), f.flow());
+        int ittl = SynSignatures.initialTtl(f.ttl());
+        out.writeBytes(ITTL);
+        writeNumber(out, f.hasTtl(), ittl);
+        out.writeBytes(HOPS);
+        writeNumber(out, f.hasTtl(), ittl - f.ttl());
+        out.writeBytes(ACK);
+        writeNumber(out, f.hasAck(), f.ack());
+        out.writeBytes(URP);
+        writeNumber(out, f.hasUrp(), f.urp());
+        boolean options = f.hasOptions();
+        TcpOptions o = f.options();
+        out.writeBytes(OPTS);
+        if (options) {
+            out.writeByte('"');
+            SynSignatures.writeLayout(out, o);
+            out.writeByte('"');
+        } else {
+            out.writeBytes(NULL);
+        }
+        out.writeBytes(MSS);
+        writeNumber(out, options && o.mss() >= 0, o.mss());
+        out.writeBytes(WSCALE);
+        writeNumber(out, options && o.wscale() >= 0, o.wscale());
+        out.writeBytes(SACK_OK);
+        writeBoolean(out, options, o.sackOk());
+        out.writeBytes(TS_VAL);
+        writeNumber(out, options && o.hasTimestamp(), o.tsVal());
+        out.writeBytes(TS_ECR);
+        writeNumber(out, options && o.hasTimestamp(), o.tsEcr());
+        out.writeBytes(PAYLOAD_LEN);
+        writeNumber(out, f.hasPayloadLength(), f.payloadLength());
+        out.writeBytes(P0F);
+        if (SynSignatures.hasP0f(f)) {
+            out.writeByte('"');
+            SynSignatures.writeP0f(out, f);
+            out.writeByte('"');
+        } else {
+            out.writeBytes(NULL);
+        }
+        out.writeBytes(MUONFP);
+        if (options && f.hasWindow()) {
+            out.writeByte('"');
+            SynSignatures.writeMuonFp(out, f);
+            out.writeByte('"');
+        } else {
+            out.writeBytes(NULL);
+        }
+    }
+
+    private static void writeBoolean(OutputBuffer out, boolean present, boolean value) {
+        out.writeBytes(!present ? NULL : value ? TRUE : FALSE);
     }
 
     private static void writeNumber(OutputBuffer out, boolean present, long value) {
