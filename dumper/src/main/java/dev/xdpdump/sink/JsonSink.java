@@ -197,6 +197,11 @@ public final class JsonSink extends BufferedSink {
         writeNumber(out, f.hasIpOptsLength(), f.ipOptsLength());
         out.writeBytes(FLOW);
         writeNumber(out, f.ipVersion() == 6 && f.hasFlow(), f.flow());
+        writeTcpFields(out, f);
+        writeSignatures(out, f);
+    }
+
+    private static void writeTcpFields(OutputBuffer out, FrameFields f) {
         int ittl = SynSignatures.initialTtl(f.ttl());
         out.writeBytes(ITTL);
         writeNumber(out, f.hasTtl(), ittl);
@@ -228,6 +233,9 @@ public final class JsonSink extends BufferedSink {
         writeNumber(out, options && o.hasTimestamp(), o.tsEcr());
         out.writeBytes(PAYLOAD_LEN);
         writeNumber(out, f.hasPayloadLength(), f.payloadLength());
+    }
+
+    private static void writeSignatures(OutputBuffer out, FrameFields f) {
         out.writeBytes(P0F);
         if (SynSignatures.hasP0f(f)) {
             out.writeByte('"');
@@ -237,7 +245,7 @@ public final class JsonSink extends BufferedSink {
             out.writeBytes(NULL);
         }
         out.writeBytes(MUONFP);
-        if (options && f.hasWindow()) {
+        if (f.hasOptions() && f.hasWindow()) {
             out.writeByte('"');
             SynSignatures.writeMuonFp(out, f);
             out.writeByte('"');

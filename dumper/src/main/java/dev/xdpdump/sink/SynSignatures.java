@@ -21,6 +21,23 @@ final class SynSignatures {
     private static final int MIN_TCP4 = 40;
     private static final int MIN_TCP6 = 60;
 
+    private static final byte[] Q_DF = ascii("df");
+    private static final byte[] Q_ID_NONZERO = ascii("id+");
+    private static final byte[] Q_ID_ZERO = ascii("id-");
+    private static final byte[] Q_ECN = ascii("ecn");
+    private static final byte[] Q_MBZ = ascii("0+");
+    private static final byte[] Q_FLOW = ascii("flow");
+    private static final byte[] Q_SEQ_ZERO = ascii("seq-");
+    private static final byte[] Q_ACK_NONZERO = ascii("ack+");
+    private static final byte[] Q_ACK_ZERO = ascii("ack-");
+    private static final byte[] Q_URP_NONZERO = ascii("uptr+");
+    private static final byte[] Q_URG = ascii("urgf+");
+    private static final byte[] Q_PUSH = ascii("pushf+");
+    private static final byte[] Q_TS1_ZERO = ascii("ts1-");
+    private static final byte[] Q_TS2_NONZERO = ascii("ts2+");
+    private static final byte[] Q_EOL_NONZERO = ascii("opt+");
+    private static final byte[] Q_EXWS = ascii("exws");
+    private static final byte[] Q_BAD = ascii("bad");
     private static final byte[] MSS_TIMES = ascii("mss*");
     private static final byte[] MTU_TIMES = ascii("mtu*");
 
@@ -116,37 +133,36 @@ final class SynSignatures {
         int flags = f.flags();
         if (f.ipVersion() == 4) {
             boolean df = f.df();
-            quirk(out, start, df, "df");
-            quirk(out, start, df && f.ipId() != 0, "id+");
-            quirk(out, start, !df && f.ipId() == 0, "id-");
+            quirk(out, start, df, Q_DF);
+            quirk(out, start, df && f.ipId() != 0, Q_ID_NONZERO);
+            quirk(out, start, !df && f.ipId() == 0, Q_ID_ZERO);
         }
         quirk(out, start, (f.tos() & 0x03) != 0 || (flags & TCP_ECE_CWR) != 0 || (f.dataOffsetByte() & 0x01) != 0,
-                "ecn");
-        quirk(out, start, f.ipVersion() == 4 && (f.ipFlags() & 0b100) != 0, "0+");
-        quirk(out, start, f.ipVersion() == 6 && f.flow() != 0, "flow");
-        quirk(out, start, f.seq() == 0, "seq-");
+                Q_ECN);
+        quirk(out, start, f.ipVersion() == 4 && (f.ipFlags() & 0b100) != 0, Q_MBZ);
+        quirk(out, start, f.ipVersion() == 6 && f.flow() != 0, Q_FLOW);
+        quirk(out, start, f.seq() == 0, Q_SEQ_ZERO);
         // p0f 3.09b tests `ack & !rst` bitwise: on its little-endian load that is the low bit of the ack's first
         // wire byte. Reproduced, since this field promises p0f's own signature.
-        quirk(out, start, (flags & TCP_ACK) == 0 && (flags & TCP_RST) == 0 && ((f.ack() >>> 24) & 1) != 0, "ack+");
-        quirk(out, start, (flags & TCP_ACK) != 0 && f.ack() == 0, "ack-");
-        quirk(out, start, (flags & TCP_URG) == 0 && f.urp() != 0, "uptr+");
-        quirk(out, start, (flags & TCP_URG) != 0, "urgf+");
-        quirk(out, start, (flags & TCP_PUSH) != 0, "pushf+");
+        quirk(out, start, (flags & TCP_ACK) == 0 && (flags & TCP_RST) == 0 && ((f.ack() >>> 24) & 1) != 0, Q_ACK_NONZERO);
+        quirk(out, start, (flags & TCP_ACK) != 0 && f.ack() == 0, Q_ACK_ZERO);
+        quirk(out, start, (flags & TCP_URG) == 0 && f.urp() != 0, Q_URP_NONZERO);
+        quirk(out, start, (flags & TCP_URG) != 0, Q_URG);
+        quirk(out, start, (flags & TCP_PUSH) != 0, Q_PUSH);
         int q = f.options().quirks();
-        quirk(out, start, (q & TcpOptions.ZERO_TS1) != 0, "ts1-");
-        quirk(out, start, (q & TcpOptions.NONZERO_TS2) != 0, "ts2+");
-        quirk(out, start, (q & TcpOptions.EOL_NONZERO) != 0, "opt+");
-        quirk(out, start, (q & TcpOptions.EXCESSIVE_WSCALE) != 0, "exws");
-        quirk(out, start, (q & TcpOptions.BAD) != 0, "bad");
+        quirk(out, start, (q & TcpOptions.ZERO_TS1) != 0, Q_TS1_ZERO);
+        quirk(out, start, (q & TcpOptions.NONZERO_TS2) != 0, Q_TS2_NONZERO);
+        quirk(out, start, (q & TcpOptions.EOL_NONZERO) != 0, Q_EOL_NONZERO);
+        quirk(out, start, (q & TcpOptions.EXCESSIVE_WSCALE) != 0, Q_EXWS);
+        quirk(out, start, (q & TcpOptions.BAD) != 0, Q_BAD);
     }
 
-    // The word is a compile-time constant, so writeAscii walks it without allocating.
-    private static void quirk(OutputBuffer out, int start, boolean present, String word) {
+    private static void quirk(OutputBuffer out, int start, boolean present, byte[] word) {
         if (present) {
             if (out.size() > start) {
                 out.writeByte(',');
             }
-            out.writeAscii(word);
+            out.writeBytes(word);
         }
     }
 
