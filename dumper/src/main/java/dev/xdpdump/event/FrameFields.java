@@ -18,6 +18,16 @@ public final class FrameFields {
     private static final int WINDOW = 1 << 6;
     private static final int TTL = 1 << 7;
     private static final int IPV6_EXTENSIONS = 1 << 8;
+    private static final int IP_ID = 1 << 9;
+    private static final int IP_FLAGS = 1 << 10;
+    private static final int TOS = 1 << 11;
+    private static final int IP_OPTS = 1 << 12;
+    private static final int FLOW = 1 << 13;
+    private static final int ACK = 1 << 14;
+    private static final int URP = 1 << 15;
+    private static final int OPTIONS = 1 << 16;
+    private static final int PAYLOAD = 1 << 17;
+    private static final int DATA_OFFSET = 1 << 18;
 
     private static final int IPV4_HEADER = 20;
     private static final int IPV6_HEADER = 40;
@@ -42,13 +52,24 @@ public final class FrameFields {
     private int flags;
     private int window;
     private int ttl;
+    private int ipId;
+    private int ipFlags;
+    private int tos;
+    private int ipOptsLength;
+    private int flow;
+    private long ack;
+    private int urp;
+    private int dataOffsetByte;
+    private int payloadLength;
+    private final TcpOptions options = new TcpOptions();
 
     /** Replaces this object's fields with those of {@code event}; fields the bytes do not reach become absent. */
     public FrameFields decode(CaptureEvent event) {
         present = 0;
         ipVersion = 0;
         sourcePort = destinationPort = flags = window = ttl = ipv6ExtensionCount = 0;
-        seq = 0;
+        seq = ack = 0;
+        ipId = ipFlags = tos = ipOptsLength = flow = urp = dataOffsetByte = payloadLength = 0;
 
         byte[] frame = event.frame();
         int limit = event.capturedLength();
@@ -75,6 +96,22 @@ public final class FrameFields {
             ttl = frame[ttlAt] & 0xff;
             present |= TTL;
         }
+        // The IP length the header declares, -1 when it is not captured: the payload length is computed from it.
+        int ipEnd = -1;
+        if (version == 4 && fits(l3, 8, limit)) {
+            tos = frame[l3 + 1] & 0xff;
+            ipEnd = l3 + u16(frame, l3 + 2);
+            ipId = u16(frame, l3 + 4);
+            ipFlags = (frame[l3 + 6] & 0xff) >>> 5;
+            ipOptsLength = ((frame[l3] & 0x0f) << 2) - IPV4_HEADER;
+            present |= TOS | IP_ID | IP_FLAGS | (ipOptsLength >= 0 ? IP_OPTS : 0);
+        } else if (version == 6 && fits(l3, 6, limit)) {
+            int first = u16(frame, l3) << 16 | u16(frame, l3 + 2);
+            tos = (first >>> 20) & 0xff;
+            flow = first & 0xfffff;
+            ipEnd = l3 + IPV6_HEADER + u16(frame, l3 + 4);
+            present |= TOS | FLOW;
+        }
 
         int l4 = event.l4Offset();
         // A TCP header cannot start inside the fixed IP header; IPv6 extension headers may push it further.
@@ -83,6 +120,8 @@ public final class FrameFields {
         }
         if (version == 6 && walkIpv6Extensions(frame, l3, l4, limit)) {
             present |= IPV6_EXTENSIONS;
+            ipOptsLength = l4 - l3 - IPV6_HEADER;
+            present |= IP_OPTS;
         }
         if (fits(l4, 2, limit)) {
             sourcePort = u16(frame, l4);
@@ -103,6 +142,30 @@ public final class FrameFields {
         if (fits(l4 + 14, 2, limit)) {
             window = u16(frame, l4 + 14);
             present |= WINDOW;
+        }
+        if (fits(l4 + 8, 4, limit)) {
+            ack = ((long) u16(frame, l4 + 8) << 16) | u16(frame, l4 + 10);
+            present |= ACK;
+        }
+        if (fits(l4 + 18, 2, limit)) {
+            urp = u16(frame, l4 + 18);
+            present |= URP;
+        }
+        if (fits(l4 + 12, 1, limit)) {
+            dataOffsetByte = frame[l4 + 12] & 0xff;
+            int tcpHeader = (dataOffsetByte >>> 4) << 2;
+            if (tcpHeader >= 20) {
+                present |= DATA_OFFSET;
+                if (ipEnd >= 0 && ipEnd - l4 - tcpHeader >= 0) {
+                    payloadLength = ipEnd - l4 - tcpHeader;
+                    present |= PAYLOAD;
+                }
+                // Options only when every one of their bytes was captured: a partial walk would give a wrong layout.
+                if (fits(l4, tcpHeader, limit) && (present & FLAGS) != 0) {
+                    options.walk(frame, l4 + 20, l4 + tcpHeader, (flags & 0x12) == 0x02);
+                    present |= OPTIONS;
+                }
+            }
         }
         return this;
     }
@@ -192,6 +255,48 @@ public final class FrameFields {
     public boolean hasTtl() { return (present & TTL) != 0; }
     /** The IPv4 TTL or the IPv6 hop limit. */
     public int ttl() { return ttl; }
+
+    public boolean hasIpId() { return (present & IP_ID) != 0; }
+    /** The IPv4 identification field. */
+    public int ipId() { return ipId; }
+
+    public boolean hasIpFlags() { return (present & IP_FLAGS) != 0; }
+    /** The IPv4 flags, 3 bits: reserved ("must be zero"), DF, MF. */
+    public int ipFlags() { return ipFlags; }
+    /** IPv4 Don't Fragment; meaningful when {@link #hasIpFlags()}. */
+    public boolean df() { return (ipFlags & 0b010) != 0; }
+
+    public boolean hasTos() { return (present & TOS) != 0; }
+    /** The IPv4 TOS byte or the IPv6 traffic class: DSCP in the upper 6 bits, ECN in the lower 2. */
+    public int tos() { return tos; }
+
+    public boolean hasIpOptsLength() { return (present & IP_OPTS) != 0; }
+    /** IPv4 options' length, or the IPv6 extension headers' total length, in bytes. */
+    public int ipOptsLength() { return ipOptsLength; }
+
+    public boolean hasFlow() { return (present & FLOW) != 0; }
+    /** The IPv6 flow label, 20 bits. */
+    public int flow() { return flow; }
+
+    public boolean hasAck() { return (present & ACK) != 0; }
+    /** The TCP acknowledgment number, unsigned. */
+    public long ack() { return ack; }
+
+    public boolean hasUrp() { return (present & URP) != 0; }
+    public int urp() { return urp; }
+
+    public boolean hasDataOffset() { return (present & DATA_OFFSET) != 0; }
+    /** TCP header byte 12: the data offset in the upper nibble, the reserved bits and NS below. */
+    public int dataOffsetByte() { return dataOffsetByte; }
+
+    public boolean hasPayloadLength() { return (present & PAYLOAD) != 0; }
+    /** The TCP payload length the IP length field declares (which the snap length may have cut). */
+    public int payloadLength() { return payloadLength; }
+
+    /** True when the TCP header with all its options lies inside the captured bytes; then {@link #options()}. */
+    public boolean hasOptions() { return (present & OPTIONS) != 0; }
+    /** The walked options, owned by this object; meaningful only when {@link #hasOptions()}. */
+    public TcpOptions options() { return options; }
 
     // Written so that garbage offsets near Integer.MAX_VALUE cannot overflow into a passing check.
     private static boolean fits(int offset, int length, int limit) {

@@ -4,21 +4,23 @@ package dev.xdpdump.sink;
 public final class AddressText {
     private AddressText() {}
 
+    /** The most bytes an address's text takes (IPv6, eight full groups). */
+    static final int MAX_LENGTH = 39;
+
     /** Writes the four bytes at {@code offset} as {@code a.b.c.d}. */
     public static void writeIpv4(OutputBuffer out, byte[] address, int offset) {
-        int length = 3;
-        for (int i = 0; i < 4; i++) {
-            length += OutputBuffer.decimalDigits(address[offset + i] & 0xff);
+        int at = out.reserve(MAX_LENGTH);
+        out.advanceTo(putIpv4(out.array(), at, address, offset));
+    }
+
+    /** As {@link #writeIpv4}, into {@code target} at {@code at} with {@link #MAX_LENGTH} bytes free; returns the end. */
+    static int putIpv4(byte[] target, int at, byte[] address, int offset) {
+        at = AsciiBytes.putDecimal(target, at, address[offset] & 0xff);
+        for (int i = 1; i < 4; i++) {
+            target[at++] = '.';
+            at = AsciiBytes.putDecimal(target, at, address[offset + i] & 0xff);
         }
-        int start = out.claim(length);
-        byte[] target = out.array();
-        int end = start + length;
-        for (int i = 3; i >= 0; i--) {
-            end = OutputBuffer.writeDigits(target, end, address[offset + i] & 0xff);
-            if (i > 0) {
-                target[--end] = '.';
-            }
-        }
+        return at;
     }
 
     /**
@@ -27,6 +29,12 @@ public final class AddressText {
      * addresses keep the plain hex form ({@code ::ffff:c000:201}), which section 5 allows.
      */
     public static void writeIpv6(OutputBuffer out, byte[] address, int offset) {
+        int at = out.reserve(MAX_LENGTH);
+        out.advanceTo(putIpv6(out.array(), at, address, offset));
+    }
+
+    /** As {@link #writeIpv6}, into {@code target} at {@code at} with {@link #MAX_LENGTH} bytes free; returns the end. */
+    static int putIpv6(byte[] target, int at, byte[] address, int offset) {
         int bestStart = -1;
         int bestLength = 1; // a single zero group is never shortened
         for (int group = 0; group < 8; ) {
@@ -45,15 +53,17 @@ public final class AddressText {
         }
         for (int group = 0; group < 8; group++) {
             if (group == bestStart) {
-                out.writeByte(':').writeByte(':');
+                target[at++] = ':';
+                target[at++] = ':';
                 group += bestLength - 1;
                 continue;
             }
             if (group > 0 && group != bestStart + bestLength) {
-                out.writeByte(':');
+                target[at++] = ':';
             }
-            out.writeHexUnpadded(group(address, offset, group));
+            at = AsciiBytes.putHexUnpadded(target, at, group(address, offset, group));
         }
+        return at;
     }
 
     private static int group(byte[] address, int offset, int group) {

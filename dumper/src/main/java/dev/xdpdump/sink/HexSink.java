@@ -73,6 +73,11 @@ public final class HexSink extends BufferedSink {
         writeOptional(out, f.hasWindow(), f.window());
         out.writeBytes(TTL);
         writeOptional(out, f.hasTtl(), f.ttl());
+        if (f.hasOptions() && f.options().count() > 0) {
+            out.writeAscii(", options [");
+            SynSignatures.writeTcpdumpOptions(out, f.options());
+            out.writeByte(']');
+        }
         out.writeBytes(LENGTH).writeDecimal(event.wireLength() & 0xffffffffL);
         out.writeBytes(CAPLEN).writeDecimal(event.capturedLength());
         out.writeByte('\n');

@@ -151,7 +151,25 @@ public final class OutputBuffer {
         return at;
     }
 
-    /** The backing array, valid until the next write (which may grow it); see {@link #claim}. */
+    /**
+     * Makes room for at least {@code maxLength} more bytes and returns {@link #size()}, where the caller starts
+     * writing into {@link #array()}; {@link #advanceTo} then counts what it wrote. For a record of many short values
+     * (a JSON line) whose upper bound is known: one capacity check for the record instead of one per value.
+     */
+    int reserve(int maxLength) {
+        ensure(maxLength);
+        return size;
+    }
+
+    /** Counts the bytes up to {@code end} as written, after a {@link #reserve} whose room they fit in. */
+    void advanceTo(int end) {
+        if (end < size || end > bytes.length) {
+            throw new IndexOutOfBoundsException(end);
+        }
+        size = end;
+    }
+
+    /** The backing array, valid until the next write (which may grow it); see {@link #claim} and {@link #reserve}. */
     byte[] array() { return bytes; }
 
     /** Writes {@code value} in decimal, with a leading '-' when negative. */

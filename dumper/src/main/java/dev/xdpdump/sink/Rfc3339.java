@@ -20,8 +20,17 @@ public final class Rfc3339 {
     private long lastEpochSecond;
     private boolean hasLastSecond;
 
+    /** The most bytes {@link #put} writes. */
+    static final int MAX_LENGTH = SECOND_PREFIX_LENGTH + 10;
+
     /** Writes {@code epochNanos} (nanoseconds since 1970-01-01T00:00:00Z; negative is before) in UTC. */
     public void write(OutputBuffer out, long epochNanos) {
+        int at = out.reserve(MAX_LENGTH);
+        out.advanceTo(put(out.array(), at, epochNanos));
+    }
+
+    /** As {@link #write}, into {@code target} at {@code at} with {@link #MAX_LENGTH} bytes free; returns the end. */
+    int put(byte[] target, int at, long epochNanos) {
         long seconds = Math.floorDiv(epochNanos, NANOS_PER_SECOND);
         if (!hasLastSecond || seconds != lastEpochSecond) {
             lastSecond.clear();
@@ -29,8 +38,9 @@ public final class Rfc3339 {
             lastEpochSecond = seconds;
             hasLastSecond = true;
         }
-        lastSecond.copyTo(out);
-        out.writeDecimalPadded(Math.floorMod(epochNanos, NANOS_PER_SECOND), 9).writeByte('Z');
+        System.arraycopy(lastSecond.array(), 0, target, at, SECOND_PREFIX_LENGTH);
+        at = AsciiBytes.putPadded(target, at + SECOND_PREFIX_LENGTH, (int) Math.floorMod(epochNanos, NANOS_PER_SECOND), 9);
+        return AsciiBytes.put(target, at, 'Z');
     }
 
     private static void writeSecond(OutputBuffer out, long epochSecond) {

@@ -29,4 +29,9 @@ public final class TcpFlagLetters {
     public static void write(OutputBuffer out, int flags) {
         out.writeBytes(TEXT[flags & 0xff]);
     }
+
+    /** The letters of {@code flags} (TCP header byte 13), at most 8 bytes; shared, so the caller only reads it. */
+    static byte[] text(int flags) {
+        return TEXT[flags & 0xff];
+    }
 }

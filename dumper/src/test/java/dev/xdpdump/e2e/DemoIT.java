@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DemoIT {
     private static final Pattern NAMESPACES = Pattern.compile("^demo: namespaces (\\S+) and (\\S+) joined by veth ");
     private static final Pattern HEADER = Pattern.compile(
-            "^\\S+ \\S+ \\S+ -> \\S+ Flags \\[S\\], seq \\d+, win \\d+, ttl \\d+, length \\d+, caplen \\d+$");
+            "^\\S+ \\S+ \\S+ -> \\S+ Flags \\[S\\], seq \\d+, win \\d+, ttl \\d+(?:, options \\[[^\\]]*\\])?, length \\d+, caplen \\d+$");
 
     @Test
     void demoCapturesFourAttemptsAndRemovesItsNamespaces() throws Exception {

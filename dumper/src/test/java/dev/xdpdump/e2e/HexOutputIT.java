@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The default output: a summary line per connection request, then the frame in {@code hexdump -C} layout. */
 class HexOutputIT {
     private static final Pattern HEADER = Pattern.compile(
-            "^(\\S+) (\\S+) (\\S+) -> (\\S+) Flags \\[S\\], seq (\\d+), win (\\d+), ttl (\\d+), length (\\d+), caplen (\\d+)$");
+            "^(\\S+) (\\S+) (\\S+) -> (\\S+) Flags \\[S\\], seq (\\d+), win (\\d+), ttl (\\d+)(?:, options \\[[^\\]]*\\])?, length (\\d+), caplen (\\d+)$");
     private static final Pattern HEX_LINE = Pattern.compile("^([0-9a-f]{8})  ((?:[0-9a-f]{2} {1,2}){1,16}) *\\|.{1,16}\\|$");
     private static final Pattern END_OFFSET = Pattern.compile("^[0-9a-f]{8}$");
 

@@ -218,6 +218,55 @@ class FrameFieldsTest {
         assertEquals(40, event.set(0, 0, 0, 0, 1500, 40, 14, 34, 4).capturedLength());
     }
 
+    @Test
+    void decodesTheFingerprintFieldsOfAnIpv4SynAsFramesBuiltThem() {
+        // Frames.ipv4Syn: id 0x1c46, DF, TOS 0, no IP options, 20 bytes of options mss 1460, sackOK, TS 123456/0,
+        // nop, wscale 7, no payload.
+        fields.decode(CaptureEvents.of(Frames.ipv4Syn(), 4));
+        assertEquals(0x1c46, fields.ipId());
+        assertTrue(fields.df());
+        assertEquals(0, fields.tos());
+        assertEquals(0, fields.ipOptsLength());
+        assertEquals(0, fields.ack());
+        assertEquals(0, fields.urp());
+        assertEquals(0, fields.payloadLength());
+        assertTrue(fields.hasOptions());
+        TcpOptions o = fields.options();
+        assertEquals(5, o.count());
+        assertArrayEquals(new int[] {2, 4, 8, 1, 3}, new int[] {o.kind(0), o.kind(1), o.kind(2), o.kind(3), o.kind(4)});
+        assertEquals(1460, o.mss());
+        assertEquals(7, o.wscale());
+        assertTrue(o.sackOk());
+        assertEquals(123456, o.tsVal());
+        assertEquals(0, o.tsEcr());
+        assertEquals(0, o.quirks(), "a well-formed Linux layout has no option quirks");
+    }
+
+    @Test
+    void optionsAreAbsentUnlessEveryOptionByteWasCaptured() {
+        byte[] frame = Frames.ipv4Syn();
+        fields.decode(CaptureEvents.of(frame, frame.length - 1, 14, 4));
+        assertFalse(fields.hasOptions());
+        assertTrue(fields.hasWindow());
+        assertTrue(fields.hasPayloadLength());
+        fields.decode(CaptureEvents.of(frame, frame.length, 14, 4));
+        assertTrue(fields.hasOptions());
+    }
+
+    @Test
+    void ipv6GivesTrafficClassFlowLabelAndTheExtensionHeadersLength() {
+        byte[] frame = Frames.ipv6Syn(0, 60);
+        fields.decode(CaptureEvents.of(frame, frame.length, 14, 14 + 56, 6));
+        assertTrue(fields.hasFlow());
+        assertFalse(fields.hasIpId());
+        assertEquals(16, fields.ipOptsLength());
+        assertTrue(fields.hasOptions());
+        // The Destination Options header's length byte (frame byte 63) is the first one missing.
+        fields.decode(CaptureEvents.of(frame, 14 + 49, 14, 14 + 56, 6));
+        assertFalse(fields.hasIpOptsLength());
+        assertFalse(fields.hasOptions());
+    }
+
     private void assertAllPresent() {
         assertTrue(fields.hasSource());
         assertTrue(fields.hasDestination());

@@ -22,7 +22,7 @@ class HexSinkTest {
         String hexdump = ExternalTool.run(List.of("/usr/bin/hexdump", "-C"), Frames.ipv4Syn()).stdoutText();
 
         assertEquals(TS + " eth0 192.0.2.1:43910 -> 198.51.100.7:80 Flags [S], seq 2343432205, win 64240, ttl 64,"
-            + " length 74, caplen 74\n" + hexdump + "\n", format(event));
+            + " options [mss 1460,sackOK,TS val 123456 ecr 0,nop,wscale 7], length 74, caplen 74\n" + hexdump + "\n", format(event));
     }
 
     @Test
@@ -38,13 +38,14 @@ class HexSinkTest {
     @Test
     void bracketsIpv6AddressesInTheSummary() throws Exception {
         assertEquals(TS + " eth0 [2001:db8::1]:43910 -> [2001:db8:0:1::80]:80 Flags [S], seq 2343432205, win 64240,"
-            + " ttl 57, length 94, caplen 94", summary(SampleEvents.ipv6()));
+            + " ttl 57, options [mss 1460,sackOK,TS val 123456 ecr 0,nop,wscale 7], length 94, caplen 94",
+            summary(SampleEvents.ipv6()));
     }
 
     @Test
     void printsEveryFlagOfATaggedEcnSyn() throws Exception {
         assertEquals(TS + " eth0 192.0.2.1:43910 -> 198.51.100.7:80 Flags [SEW], seq 2343432205, win 64240, ttl 64,"
-            + " length 78, caplen 78", summary(SampleEvents.vlanEcn()));
+            + " options [mss 1460,sackOK,TS val 123456 ecr 0,nop,wscale 7], length 78, caplen 78", summary(SampleEvents.vlanEcn()));
     }
 
     @Test

@@ -28,11 +28,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 final class RecordChecks {
     static final List<String> JSON_KEYS = List.of("ts", "iface", "ifindex", "queue", "cpu", "ip", "src", "dst", "sport",
-            "dport", "flags", "seq", "win", "ttl", "ip6_ext", "len", "caplen", "data");
+            "dport", "flags", "seq", "win", "ttl", "ip6_ext", "ip_id", "df", "tos", "ip_opts_len", "flow", "ittl", "hops",
+            "ack", "urp", "opts", "mss", "wscale", "sack_ok", "ts_val", "ts_ecr", "payload_len", "p0f", "muonfp", "len",
+            "caplen", "data");
+    private static final List<String> FINGERPRINT_NUMBERS = List.of("ip_id", "tos", "ip_opts_len", "flow", "ittl",
+            "hops", "ack", "urp", "mss", "wscale", "ts_val", "ts_ecr", "payload_len");
+    private static final Pattern P0F_LAYOUT = Pattern.compile("((eol\\+\\d+|nop|mss|ws|sok|sack|ts|\\?\\d+)(,(?!$)|$))*");
+    private static final Pattern P0F = Pattern.compile(
+            "[46]:\\d+\\+(\\d+|\\?):\\d+:\\d+:((mss|mtu)\\*)?\\d+,\\d+:([^:]*):[a-z0-9+,-]*:[0+]");
+    private static final Pattern MUONFP = Pattern.compile("\\d+:(\\d+(-\\d+)*)?:\\d*:\\d*");
     private static final DateTimeFormatter RFC3339 =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
     private static final Pattern HEX_SUMMARY = Pattern.compile(
-            "(\\S+) (\\S+) (\\S+) -> (\\S+) Flags \\[([^\\]]+)\\], seq (\\S+), win (\\S+), ttl (\\S+), length (\\d+), caplen (\\d+)");
+            "(\\S+) (\\S+) (\\S+) -> (\\S+) Flags \\[([^\\]]+)\\], seq (\\S+), win (\\S+), ttl (\\S+)(?:, options \\[[^\\]]*\\])?,"
+            + " length (\\d+), caplen (\\d+)");
     private static final Pattern HEX_LINE = Pattern.compile(
             "([0-9a-f]{8})  ((?:[0-9a-f]{2} |   ){8}) ((?:[0-9a-f]{2} |   ){8}) \\|([\\x20-\\x7e]{1,16})\\|");
 
@@ -137,6 +146,27 @@ final class RecordChecks {
     }
 
     /** {@code text} is exactly one JSON line describing {@code event}, every key present, every value right. */
+    /** Whatever the option bytes: each fingerprint key is of its type or null, and the strings have their grammar. */
+    private static void checkFingerprint(Map<String, Object> o) {
+        for (String key : FINGERPRINT_NUMBERS) {
+            Object value = o.get(key);
+            assertTrue(value == StrictJson.NULL || value instanceof Number, key + ": " + value);
+        }
+        for (String key : List.of("df", "sack_ok")) {
+            Object value = o.get(key);
+            assertTrue(value == StrictJson.NULL || value instanceof Boolean, key + ": " + value);
+        }
+        grammar(o, "opts", P0F_LAYOUT);
+        grammar(o, "p0f", P0F);
+        grammar(o, "muonfp", MUONFP);
+    }
+
+    private static void grammar(Map<String, Object> o, String key, Pattern pattern) {
+        Object value = o.get(key);
+        assertTrue(value == StrictJson.NULL || value instanceof String && pattern.matcher((String) value).matches(),
+                key + ": " + value);
+    }
+
     static void checkJson(byte[] output, CaptureEvent event, InterfaceNames names) {
         for (byte b : output) {
             assertTrue(b >= 0x20 && b < 0x7f || b == '\n', "JSON output must be printable ASCII, has " + (b & 0xff));
@@ -172,6 +202,7 @@ final class RecordChecks {
                 assertNumber(x.extensions.get(i), types.get(i), "ip6_ext[" + i + "]");
             }
         }
+        checkFingerprint(o);
         assertNumber(event.wireLength() & 0xffffffffL, o.get("len"), "len");
         int n = captured(event);
         assertNumber((long) n, o.get("caplen"), "caplen");
