@@ -80,6 +80,8 @@ public final class KafkaSink implements Sink, DeliveryBooks {
     private final OutputBuffer keyText = new OutputBuffer(64);
     private final FrameFields fields = new FrameFields();
     /** {@code ,"host":"NAME"}} : what ends every event's value. */
+    /** {@code --host-id} as a JSON string, escaped as the records are. */
+    private final String quotedHost;
     private final byte[] hostEnd;
     private final byte[] hostBytes;
     private final Header hostHeader;
@@ -107,7 +109,8 @@ public final class KafkaSink implements Sink, DeliveryBooks {
         this.interfaceNames = interfaceNames;
         this.json = JsonSink.lines(interfaceNames);
         this.hostBytes = settings.hostId().getBytes(StandardCharsets.UTF_8);
-        this.hostEnd = (",\"host\":" + jsonString(settings.hostId()) + "}").getBytes(StandardCharsets.US_ASCII);
+        this.quotedHost = JsonSink.quoted(settings.hostId());
+        this.hostEnd = (",\"host\":" + quotedHost + "}").getBytes(StandardCharsets.US_ASCII);
         this.hostHeader = new RecordHeader("host", hostBytes);
     }
 
@@ -334,7 +337,7 @@ public final class KafkaSink implements Sink, DeliveryBooks {
             own.put("not_delivered_unacked" + suffix, unacknowledged.get());
             own.put("not_written" + suffix, snapshot.getOrDefault("not_written" + suffix, 0L) - (after - before));
         }
-        StringBuilder text = new StringBuilder("{\"type\":\"stats\",\"host\":").append(jsonString(settings.hostId()));
+        StringBuilder text = new StringBuilder("{\"type\":\"stats\",\"host\":").append(quotedHost);
         totals.forEachCounter((name, value) ->
                 text.append(",\"").append(name).append("\":").append(own.getOrDefault(name, value)));
         text.append('}');
@@ -396,21 +399,5 @@ public final class KafkaSink implements Sink, DeliveryBooks {
             t = t.getCause();
         }
         return String.valueOf(t.getMessage() != null ? t.getMessage() : e.getMessage());
-    }
-
-    /** A JSON string, non-ASCII and control characters escaped. */
-    static String jsonString(String value) {
-        StringBuilder out = new StringBuilder("\"");
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20 || c > 0x7e) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.append('"').toString();
     }
 }

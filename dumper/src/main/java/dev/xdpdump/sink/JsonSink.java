@@ -265,6 +265,16 @@ public final class JsonSink extends BufferedSink {
     }
 
     /** Writes a JSON string, escaping quotes, backslashes, control and non-ASCII characters so the line stays ASCII. */
+    /**
+     * {@code value} as a JSON string, quotes included, escaped as the records escape their strings: for outputs that
+     * add keys of their own to these records (Kafka's {@code host}).
+     */
+    public static String quoted(String value) {
+        OutputBuffer text = new OutputBuffer(value.length() + 8);
+        writeString(text, value);
+        return new String(text.toByteArray(), StandardCharsets.US_ASCII);
+    }
+
     private static void writeString(OutputBuffer out, String value) {
         out.writeByte('"');
         for (int i = 0; i < value.length(); i++) {
